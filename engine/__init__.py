@@ -1,0 +1,18 @@
+"""The backprop engine: a step-able NumPy MLP. Never imports streamlit.
+
+    from engine import MLP, SGD, Adam, Trainer, load_dataset, gradient_check
+"""
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .datasets import DATASETS, TOY_SETS, DataFileError, Dataset, load_dataset
+from .errors import Diverged
+from .gradcheck import GradCheckReport, gradient_check
+from .losses import LOSSES, MSE_OUTPUTS
+from .network import INITS, MLP, parse_hidden_spec
+from .optimizers import SGD, Adam, Optimizer
+from .trainer import StepRecord, Trainer
+
+__all__ = [
+    "MLP", "SGD", "Adam", "Optimizer", "Trainer", "StepRecord", "Diverged", "load_dataset",
+    "Dataset", "DataFileError", "gradient_check", "GradCheckReport", "parse_hidden_spec",
+    "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "LOSSES", "MSE_OUTPUTS", "INITS", "DATASETS", "TOY_SETS",
+]

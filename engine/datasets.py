@@ -1,0 +1,222 @@
+"""Datasets: toy 2-D sets (scikit-learn generators) and MNIST subsets from the shipped files.
+
+Every loader returns a ``Dataset`` with X_train (N_train, n_features), y_train (N_train,) int,
+X_test, y_test likewise (possibly 0 rows), and the class count / names. Splits are stratified
+(scikit-learn's ``train_test_split``), so every class keeps its share in both parts; all
+randomness comes from ``seed``.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .checks import check_choice, check_int, check_real
+
+TOY_SETS = ("xor", "circles", "moons", "spiral", "gaussians")
+DATASETS = TOY_SETS + ("mnist",)
+DEFAULT_NOISE = {"xor": 0.05, "circles": 0.08, "moons": 0.12, "spiral": 0.04, "gaussians": 0.35}
+
+MNIST_DIR = Path(__file__).resolve().parents[1] / "data" / "mnist"
+MNIST_FILES = {
+    "images": ("t10k-images-idx3-ubyte.gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+    "labels": ("t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+}
+MNIST_TOTAL = 10_000
+
+
+class DataFileError(ValueError):
+    """A shipped data file is missing or damaged (the message says which and what to do)."""
+
+
+@dataclass
+class Dataset:
+    """A train/test split. ``bounds`` (x_min, x_max, y_min, y_max) is set for 2-D sets;
+    ``image_shape`` (28, 28) for MNIST, whose ``class_names`` are the digits kept."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int
+    class_names: list[str]
+    image_shape: tuple[int, int] | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    description: str = ""
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    def class_counts(self, split: str = "train") -> np.ndarray:
+        y = self.y_train if split == "train" else self.y_test
+        return np.bincount(y, minlength=self.n_classes)
+
+
+# ---------------------------------------------------------------------- 2-D sets
+def _xor(n, noise, rng):
+    # Uniform in the square, kept 0.1 away from the axes so the four quadrants are separable
+    # without noise; class 1 where the signs differ (x1 * x2 < 0), as in TensorFlow Playground.
+    u = rng.uniform(-1, 1, size=(n, 2))
+    X = u * 0.9 + np.sign(u) * 0.1
+    y = (X[:, 0] * X[:, 1] < 0).astype(np.intp)
+    return X + rng.normal(0, noise, size=X.shape), y
+
+
+def _spiral(n, noise, rng):
+    # Two interleaved arms of 1.75 turns; the classic "hard" set for a small network.
+    k = np.arange(n) % 2
+    t = np.sqrt(rng.uniform(0.02, 1, size=n))  # sqrt: even density along the arm
+    theta = t * 3.5 * np.pi + k * np.pi
+    X = np.c_[t * np.cos(theta), t * np.sin(theta)]
+    return X + rng.normal(0, noise, size=X.shape), k.astype(np.intp)
+
+
+def _toy(name, n, noise, seed):
+    from sklearn import datasets as skd
+
+    rng = np.random.default_rng(seed)
+    if name == "xor":
+        return _xor(n, noise, rng)
+    if name == "spiral":
+        return _spiral(n, noise, rng)
+    if name == "circles":
+        return skd.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
+    if name == "moons":
+        X, y = skd.make_moons(n_samples=n, noise=noise, random_state=seed)
+        return (X - [0.5, 0.25]) / 1.5, y  # centred on 0 and inside [-1, 1] like the others
+    X, y = skd.make_blobs(n_samples=n, centers=[(-0.5, -0.5), (0.5, 0.5)], cluster_std=noise,
+                          random_state=seed)
+    return X, y
+
+
+def _split(X, y, test_fraction, seed, train_size=None, test_size=None):
+    from sklearn.model_selection import train_test_split
+
+    if test_size == 0 or (test_size is None and test_fraction == 0):
+        idx = np.random.default_rng(seed).permutation(len(y))
+        if train_size is not None:
+            idx = idx[:train_size]
+        return X[idx], X[:0], y[idx], y[:0]
+    return train_test_split(X, y, train_size=train_size,
+                            test_size=test_fraction if test_size is None else test_size,
+                            stratify=y, random_state=seed)
+
+
+def _bounds(X):
+    r = max(1.2, float(np.abs(X).max()) * 1.05)
+    r = float(np.ceil(r * 10) / 10)
+    return (-r, r, -r, r)
+
+
+def load_toy(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
+    check_choice("name", name, TOY_SETS)
+    n = check_int("n_samples", n_samples, 8, 100_000)
+    noise = DEFAULT_NOISE[name] if noise is None else check_real("noise", noise, low=0.0, high=2.0)
+    test_fraction = check_real("test_fraction", test_fraction, low=0.0, high=0.9)
+    seed = check_int("seed", seed, 0)
+    if test_fraction > 0 and round(n * test_fraction) < 2:
+        raise ValueError(f"test_fraction: {test_fraction:g} of {n} samples leaves fewer than 2 test "
+                         f"points; use more samples or a larger fraction (or 0 for no test set).")
+    X, y = _toy(name, n, noise, seed)
+    X = np.asarray(X, dtype=dtype)
+    y = np.asarray(y, dtype=np.intp)
+    Xtr, Xte, ytr, yte = _split(X, y, test_fraction, seed)
+    return Dataset(name, np.ascontiguousarray(Xtr), ytr, np.ascontiguousarray(Xte), yte, 2,
+                   ["class 0", "class 1"], bounds=_bounds(X),
+                   description=f"{name}: {n} points, noise {noise:g}, {len(ytr)} train / {len(yte)} test",
+                   meta={"noise": noise, "n_samples": n})
+
+
+# ---------------------------------------------------------------------- MNIST
+_MNIST_CACHE: dict = {}
+
+
+def _read_idx(path: Path, sha256: str, magic: int) -> np.ndarray:
+    if not path.is_file():
+        raise DataFileError(f"The MNIST file {path.name} is missing from {path.parent}. Restore it "
+                            f"(e.g. `git checkout -- data/mnist`) to use the MNIST page.")
+    raw = path.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise DataFileError(f"The MNIST file {path.name} is damaged (its SHA-256 checksum does not "
+                            f"match data/mnist/README.md). Restore it, e.g. `git checkout -- data/mnist`.")
+    data = gzip.decompress(raw)
+    got_magic, count = struct.unpack(">ii", data[:8])
+    if got_magic != magic:
+        raise DataFileError(f"The MNIST file {path.name} has magic number {got_magic}, expected {magic}.")
+    if magic == 2051:
+        rows, cols = struct.unpack(">ii", data[8:16])
+        return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(count, rows, cols)
+    return np.frombuffer(data, dtype=np.uint8, offset=8)
+
+
+def mnist_raw(data_dir: Path | str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 shipped digits: images (10000, 28, 28) uint8 and labels (10000,) uint8,
+    checksum-verified. Cached per file version; the arrays are read-only (shared)."""
+    d = Path(data_dir) if data_dir is not None else MNIST_DIR
+    paths = [d / MNIST_FILES[k][0] for k in ("images", "labels")]
+    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else (str(p),) for p in paths)
+    if key not in _MNIST_CACHE:
+        images = _read_idx(paths[0], MNIST_FILES["images"][1], 2051)
+        labels = _read_idx(paths[1], MNIST_FILES["labels"][1], 2049)
+        _MNIST_CACHE.clear()  # one version at a time: a replaced file must not pin the old one
+        _MNIST_CACHE[key] = (images, labels)
+    return _MNIST_CACHE[key]
+
+
+def check_digits(digits) -> tuple[int, ...]:
+    try:
+        ds = tuple(sorted({int(d) for d in digits}))
+    except (TypeError, ValueError):
+        raise ValueError(f"digits: expected digits like (0, 1, 7), got {digits!r}.") from None
+    if len(ds) < 2 or ds[0] < 0 or ds[-1] > 9:
+        raise ValueError(f"digits: choose at least two different digits from 0 to 9 (got {list(ds)}).")
+    return ds
+
+
+def mnist_available(digits=tuple(range(10)), data_dir=None) -> int:
+    """How many of the shipped digits carry one of ``digits``."""
+    _, labels = mnist_raw(data_dir)
+    return int(np.isin(labels, check_digits(digits)).sum())
+
+
+def load_mnist(n_train=8000, n_test=2000, digits=tuple(range(10)), seed=0, dtype=np.float32,
+               data_dir=None) -> Dataset:
+    digits = check_digits(digits)
+    n_train = check_int("n_train", n_train, 10)
+    n_test = check_int("n_test", n_test, 0)
+    seed = check_int("seed", seed, 0)
+    images, labels = mnist_raw(data_dir)
+    keep = np.flatnonzero(np.isin(labels, digits))
+    if n_train + n_test > len(keep):
+        raise ValueError(f"n_train + n_test: {n_train} + {n_test} = {n_train + n_test}, but the digits "
+                         f"{', '.join(map(str, digits))} have only {len(keep)} images in the shipped "
+                         f"10,000-digit set.")
+    remap = np.full(10, -1, dtype=np.intp)
+    remap[list(digits)] = np.arange(len(digits))
+    y_all = remap[labels[keep]]
+    idx_tr, idx_te, ytr, yte = _split(keep, y_all, 0, seed, train_size=n_train, test_size=n_test)
+    scale = np.asarray(1 / 255, dtype=dtype)
+    Xtr = images[idx_tr].reshape(len(idx_tr), -1).astype(dtype) * scale
+    Xte = images[idx_te].reshape(len(idx_te), -1).astype(dtype) * scale
+    return Dataset("mnist", Xtr, ytr, Xte, yte, len(digits), [str(d) for d in digits], image_shape=(28, 28),
+                   description=(f"MNIST digits {', '.join(map(str, digits))}: {n_train} train / {n_test} test, "
+                                f"split from MNIST's 10,000-digit test set"),
+                   meta={"digits": digits, "train_index": idx_tr, "test_index": idx_te})
+
+
+def load_dataset(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, n_train=8000, n_test=2000,
+                 digits=tuple(range(10)), dtype=None, data_dir=None) -> Dataset:
+    """Load a dataset by name: "xor", "circles", "moons", "spiral", "gaussians" (2-D, float64 by
+    default; n_samples, noise, test_fraction, seed) or "mnist" (784 features in [0, 1], float32
+    by default; n_train, n_test, digits, seed)."""
+    check_choice("name", name, DATASETS)
+    if name == "mnist":
+        return load_mnist(n_train, n_test, digits, seed, dtype or np.float32, data_dir)
+    return load_toy(name, n_samples, noise, test_fraction, seed, dtype or np.float64)

@@ -1,0 +1,154 @@
+"""Output layer + loss: the value of L and delta_L = dL/dz_L for a batch.
+
+Shapes: ``z`` is the output pre-activation ``(N, K)``, ``y`` integer class labels ``(N,)``.
+All losses are means over the batch, so every delta carries a factor 1/N.
+
+- ``cross_entropy``: softmax output, L = -(1/N) sum_n log softmax(z_n)[y_n];
+  delta = (softmax(z) - T) / N with T the one-hot targets.
+- ``mse``: output a = g(z) with g in {sigmoid, linear, tanh}; L = (1/N) sum_n 1/2 |a_n - t_n|^2;
+  delta = (a - T) * g'(z) / N.
+- ``bce``: sigmoid output; L = -(1/N) sum_n sum_k [t log a + (1-t) log(1-a)], computed from the
+  logits as max(z,0) - z t + log(1 + exp(-|z|)), which never overflows; delta = (sigmoid(z) - T) / N.
+
+With one output unit (K = 1, only for mse and bce) the target is the label itself (0 or 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation, sigmoid
+
+LOSSES = ("cross_entropy", "mse", "bce")
+MSE_OUTPUTS = ("sigmoid", "linear", "tanh")
+
+
+def one_hot(y: np.ndarray, k: int, dtype) -> np.ndarray:
+    """Integer labels (N,) -> targets (N, k); with k == 1 the label itself as a column."""
+    if k == 1:
+        return y.astype(dtype).reshape(-1, 1)
+    t = np.zeros((y.shape[0], k), dtype=dtype)
+    t[np.arange(y.shape[0]), y] = 1
+    return t
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (N, K) logits. Subtracting the row max keeps exp from overflowing."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+class Loss:
+    """Base class. Subclasses implement ``output``, ``value`` and ``value_and_delta``."""
+
+    name = ""
+    output_name = ""  # the output activation, for display
+    delta_formula = ""  # LaTeX of delta_L, for the shape ledger
+
+    def output(self, z: np.ndarray) -> np.ndarray:
+        """Output activations (N, K) from output pre-activations z (N, K)."""
+        raise NotImplementedError
+
+    def value(self, z: np.ndarray, y: np.ndarray) -> float:
+        """Mean loss over the batch."""
+        raise NotImplementedError
+
+    def value_and_delta(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """(mean loss, delta_L (N, K) = dL/dz_L)."""
+        raise NotImplementedError
+
+
+class CrossEntropy(Loss):
+    name = "cross_entropy"
+    output_name = "softmax"
+    delta_formula = r"\frac{1}{N}\left(\mathrm{softmax}(z_L) - T\right)"
+
+    def output(self, z):
+        return softmax(z)
+
+    def _parts(self, z, y):
+        # log-sum-exp with the max subtracted: log sum_k e^{z_k} = m + log sum_k e^{z_k - m}
+        m = z.max(axis=1, keepdims=True)
+        e = np.exp(z - m)
+        s = e.sum(axis=1, keepdims=True)
+        rows = np.arange(z.shape[0])
+        loss = float(np.mean(np.log(s[:, 0]) + m[:, 0] - z[rows, y]))
+        return loss, e, s, rows
+
+    def value(self, z, y):
+        return self._parts(z, y)[0]
+
+    def value_and_delta(self, z, y):
+        loss, e, s, rows = self._parts(z, y)
+        delta = e  # reuse the buffer: softmax in place, minus the one-hot, over N
+        delta /= s
+        delta[rows, y] -= 1
+        delta /= z.shape[0]
+        return loss, delta
+
+
+class MeanSquaredError(Loss):
+    name = "mse"
+    delta_formula = r"\frac{1}{N}\left(a_L - T\right)\odot g'(z_L)"
+
+    def __init__(self, output_activation: str = "sigmoid"):
+        self.act: Activation = ACTIVATIONS[output_activation]
+        self.output_name = output_activation
+
+    def output(self, z):
+        return self.act.forward(z)
+
+    def value(self, z, y):
+        diff = self.act.forward(z) - one_hot(y, z.shape[1], z.dtype)
+        return float(0.5 * np.vdot(diff, diff) / z.shape[0])
+
+    def value_and_delta(self, z, y):
+        a = self.act.forward(z)
+        diff = a - one_hot(y, z.shape[1], z.dtype)
+        loss = float(0.5 * np.vdot(diff, diff) / z.shape[0])
+        delta = self.act.backward(diff, z, a)
+        return loss, delta / z.shape[0]
+
+
+class BinaryCrossEntropy(Loss):
+    name = "bce"
+    output_name = "sigmoid"
+    delta_formula = r"\frac{1}{N}\left(\sigma(z_L) - T\right)"
+
+    def output(self, z):
+        return sigmoid(z)
+
+    def value(self, z, y):
+        t = one_hot(y, z.shape[1], z.dtype)
+        # -[t log s(z) + (1-t) log(1-s(z))] == max(z,0) - z t + log1p(exp(-|z|)), exact and
+        # finite for |z| in the thousands where log(sigmoid(z)) would give -inf.
+        per = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+        return float(per.sum() / z.shape[0])
+
+    def value_and_delta(self, z, y):
+        t = one_hot(y, z.shape[1], z.dtype)
+        per = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+        delta = sigmoid(z) - t
+        delta /= z.shape[0]
+        return float(per.sum() / z.shape[0]), delta
+
+
+def make_loss(name: str, output_activation: str | None = None) -> Loss:
+    """Build a loss by name; ``output_activation`` only applies to ``"mse"``."""
+    if name not in LOSSES:
+        raise ValueError(f"loss: unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+    if name == "mse":
+        out = "sigmoid" if output_activation is None else output_activation
+        if out not in MSE_OUTPUTS:
+            raise ValueError(
+                f"output_activation: {out!r} is not allowed for mse; "
+                f"choose one of {', '.join(MSE_OUTPUTS)}."
+            )
+        return MeanSquaredError(out)
+    if output_activation is not None and output_activation != ("softmax" if name == "cross_entropy" else "sigmoid"):
+        raise ValueError(
+            f"output_activation: only the 'mse' loss takes an output activation; "
+            f"{name} always uses {'softmax' if name == 'cross_entropy' else 'sigmoid'} "
+            f"(got {output_activation!r}). Pass None."
+        )
+    return CrossEntropy() if name == "cross_entropy" else BinaryCrossEntropy()

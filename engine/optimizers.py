@@ -1,0 +1,217 @@
+"""Update rules with exactly torch.optim's maths (SGD with momentum / Nesterov / weight decay,
+and Adam), kept apart from the network as in torch: the optimizer owns its state (momentum
+buffers, Adam moments) and ``step(params, grads)`` changes the parameters in place.
+
+``params`` and ``grads`` are parallel lists of arrays ([W_1, b_1, W_2, b_2, ...]); state is
+kept per list position, so pass them in the same order every step.
+
+Every step is atomic: all updates are computed first; if any is not finite the step raises
+``Diverged`` and neither the parameters nor the optimizer state change. Hyper-parameters are
+plain attributes read at every step, so changing ``opt.lr`` or ``opt.momentum`` between steps
+takes effect on the next step without losing the momentum buffers.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .checks import check_real
+from .errors import Diverged
+
+
+def _sqnorm(a: np.ndarray) -> float:
+    return float(np.vdot(a, a))
+
+
+class Optimizer:
+    """Base class: validated hyper-parameters as properties, state per parameter slot."""
+
+    name = ""
+
+    def __init__(self, lr: float, weight_decay: float):
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.t = 0  # steps taken (committed)
+        self.last_update_sqnorms: list[float] = []  # ||Delta p||^2 per parameter, last step
+
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_real("lr (learning rate)", value, low=0.0)
+
+    @property
+    def weight_decay(self) -> float:
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value):
+        self._weight_decay = check_real("weight_decay (L2)", value, low=0.0)
+
+    def reset(self) -> None:
+        """Forget all state (momentum buffers, moments, step count)."""
+        self.t = 0
+
+    def state_dict(self) -> dict:
+        """A copy of the state, e.g. to compare with torch.optim."""
+        raise NotImplementedError
+
+    def _updates(self, params, grads):
+        """-> (updates, new_state): updates[i] is subtracted from params[i]. Pure: no mutation."""
+        raise NotImplementedError
+
+    def _commit(self, new_state) -> None:
+        raise NotImplementedError
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Apply one update in place: p <- p - update(p, g). Raises Diverged (changing nothing)
+        if an update is not finite."""
+        if len(params) != len(grads):
+            raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
+        updates, new_state = self._updates(params, grads)
+        sq = [_sqnorm(u) for u in updates]
+        # sum of squares finite <=> every entry finite and < ~1e154, so p - u cannot overflow
+        # either (given finite p): checking the norms is enough to keep parameters finite.
+        if not all(math.isfinite(v) for v in sq):
+            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
+            detail = (f"the {self.name} update of {'W' if bad % 2 == 0 else 'b'}{bad // 2 + 1} "
+                      f"is not a finite number (learning rate {self.lr:g})")
+            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
+        for p, u in zip(params, updates):
+            p -= u
+        self._commit(new_state)
+        self.t += 1
+        self.last_update_sqnorms = sq
+
+
+class SGD(Optimizer):
+    """torch.optim.SGD (dampening 0):
+        g <- g + weight_decay * p
+        buf <- g (first step), else buf <- momentum * buf + g
+        g <- g + momentum * buf (Nesterov), else g <- buf        (only when momentum > 0)
+        p <- p - lr * g
+    """
+
+    name = "SGD"
+
+    def __init__(self, lr: float = 0.1, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.buffers: list[np.ndarray | None] = []
+
+    @property
+    def momentum(self) -> float:
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value):
+        self._momentum = check_real("momentum", value, low=0.0, high=1.0, high_open=True)
+
+    @property
+    def nesterov(self) -> bool:
+        return self._nesterov
+
+    @nesterov.setter
+    def nesterov(self, value):
+        self._nesterov = bool(value)
+
+    def reset(self):
+        super().reset()
+        self.buffers = []
+
+    def state_dict(self):
+        return {"t": self.t, "momentum_buffers": [None if b is None else b.copy() for b in self.buffers]}
+
+    def _updates(self, params, grads):
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        if self.nesterov and mu == 0:
+            raise ValueError("nesterov: Nesterov momentum needs a momentum > 0 (torch rule); "
+                             "set momentum, or switch Nesterov off.")
+        buffers = list(self.buffers) + [None] * (len(params) - len(self.buffers))
+        updates, new_buffers = [], []
+        for p, g, buf in zip(params, grads, buffers):
+            if wd:
+                g = g + wd * p
+            if mu:
+                if buf is None or buf.shape != g.shape:
+                    buf = g.copy()
+                else:
+                    buf = buf * mu
+                    buf += g
+                d = g + mu * buf if self.nesterov else buf
+            else:
+                d = g
+            new_buffers.append(buf)
+            updates.append(lr * d)
+        return updates, new_buffers
+
+    def _commit(self, new_buffers):
+        self.buffers = new_buffers
+
+
+class Adam(Optimizer):
+    """torch.optim.Adam (amsgrad off; weight decay is L2 added to the gradient, as in torch):
+        g <- g + weight_decay * p
+        m <- m + (1 - beta1) (g - m)          (torch's lerp, same rounding)
+        v <- beta2 v + (1 - beta2) g^2
+        p <- p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    name = "Adam"
+
+    def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        self.betas = betas
+        self.eps = check_real("eps", eps, low=0.0)
+        self.m: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+
+    @property
+    def betas(self):
+        return self._betas
+
+    @betas.setter
+    def betas(self, value):
+        try:
+            b1, b2 = value
+        except (TypeError, ValueError):
+            raise ValueError(f"betas: expected two numbers like (0.9, 0.999), got {value!r}.") from None
+        self._betas = (check_real("betas[0]", b1, low=0.0, high=1.0, high_open=True),
+                       check_real("betas[1]", b2, low=0.0, high=1.0, high_open=True))
+
+    def reset(self):
+        super().reset()
+        self.m, self.v = [], []
+
+    def state_dict(self):
+        return {"t": self.t, "exp_avg": [m.copy() for m in self.m], "exp_avg_sq": [v.copy() for v in self.v]}
+
+    def _updates(self, params, grads):
+        b1, b2 = self.betas
+        t = self.t + 1
+        fresh = len(self.m) != len(params) or any(m.shape != p.shape for m, p in zip(self.m, params))
+        bc1 = 1 - b1 ** t
+        bc2_sqrt = math.sqrt(1 - b2 ** t)
+        step_size = self.lr / bc1
+        updates, ms, vs = [], [], []
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            m = np.zeros_like(p) if fresh else self.m[i]
+            v = np.zeros_like(p) if fresh else self.v[i]
+            m = m + (1 - b1) * (g - m)
+            v = v * b2 + (1 - b2) * (g * g)
+            denom = np.sqrt(v) / bc2_sqrt + self.eps
+            updates.append(step_size * (m / denom))
+            ms.append(m)
+            vs.append(v)
+        return updates, (ms, vs)
+
+    def _commit(self, state):
+        self.m, self.v = state

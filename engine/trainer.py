@@ -1,0 +1,234 @@
+"""Trainer: one mini-batch update per ``step()``, with a bounded history of what backprop did.
+
+Each step: take the next mini-batch (reshuffled every epoch from ``seed``), forward, loss,
+backward, check that loss and gradients are finite, update through the optimizer, and record
+a ``StepRecord``. If anything is not finite the step raises ``Diverged`` *before* the update,
+so the parameters stay finite and the same batch is retried on the next call.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import check_features, check_int, check_labels
+from .errors import Diverged
+from .network import MLP
+from .optimizers import Optimizer
+
+
+@dataclass(slots=True)
+class StepRecord:
+    """What one update did. Per-layer tuples have one value per weight layer l = 1..L.
+
+    step          updates done so far, this one included (1, 2, ...)
+    epoch         0-based epoch the batch was drawn from
+    loss          batch loss from this step's forward pass (before the update)
+    train_acc     accuracy on that batch, from the same forward pass
+    test_loss, test_acc   on the test set, only on evaluation steps (else None)
+    delta_norms   mean |delta_l| = mean |dL/dz_l| over the batch and units
+    grad_norms    ||dL/dW_l|| (Frobenius)
+    update_ratios ||Delta W_l|| / ||W_l|| (W before the update): ~1e-3 is healthy
+    batch_size, lr  the settings this step ran with
+    """
+
+    step: int
+    epoch: int
+    loss: float
+    train_acc: float
+    test_loss: float | None
+    test_acc: float | None
+    delta_norms: tuple
+    grad_norms: tuple
+    update_ratios: tuple
+    batch_size: int
+    lr: float
+
+
+class Trainer:
+    """Train ``net`` with ``optimizer`` on (X_train, y_train), one mini-batch per ``step()``.
+
+    X_train (N, n_in) and y_train (N,) int; X_test / y_test likewise (optional).
+    batch_size None = full batch; a batch size above N is treated as N. It may be changed
+    between steps (``tr.batch_size = 32``) and applies from the next step.
+    eval_every: evaluate on the test set every k steps; None = at the end of every epoch.
+    max_history: records kept; past it, the older half is thinned to every other record so
+    a session that trains for hours keeps a bounded, still representative history.
+    """
+
+    def __init__(self, net: MLP, optimizer: Optimizer, X_train, y_train, X_test=None, y_test=None,
+                 batch_size=None, seed=0, eval_every=None, max_history: int = 4000):
+        if not isinstance(net, MLP):
+            raise ValueError(f"net: expected an engine.MLP, got {type(net).__name__}.")
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(f"optimizer: expected engine.SGD or engine.Adam, got {type(optimizer).__name__}.")
+        self.net, self.opt = net, optimizer
+        self.X = check_features("X_train", X_train, net.sizes[0], net.dtype)
+        self.y = check_labels("y_train", y_train, self.X.shape[0], net.sizes[-1])
+        if (X_test is None) != (y_test is None):
+            raise ValueError("X_test, y_test: give both or neither.")
+        if X_test is not None:
+            self.X_test = check_features("X_test", X_test, net.sizes[0], net.dtype)
+            self.y_test = check_labels("y_test", y_test, self.X_test.shape[0], net.sizes[-1])
+        else:
+            self.X_test = self.y_test = None
+        self.batch_size = batch_size
+        self.seed = check_int("seed", seed, 0)
+        self.eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
+        self.max_history = check_int("max_history", max_history, 10)
+        self.rng = np.random.default_rng(self.seed)
+        self.history: list[StepRecord] = []
+        self.step_count = 0
+        self.epoch = 0
+        self._cursor = 0  # position in the current epoch's permutation
+        self._perm: np.ndarray | None = None
+        self._perm_epoch = -1  # the epoch _perm was drawn for
+        self._xbuf: np.ndarray | None = None  # reused mini-batch buffer (no per-step allocation)
+        self.last_eval: tuple[float, float] | None = None
+        self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def n_train(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def batch_size(self) -> int | None:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        self._batch_size = None if value is None else check_int("batch_size", value, 1)
+
+    @property
+    def effective_batch_size(self) -> int:
+        return self.n_train if self._batch_size is None else min(self._batch_size, self.n_train)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_train // self.effective_batch_size)
+
+    # ------------------------------------------------------------------ batches
+    def _next_batch(self):
+        """-> (Xb (B, n_in), yb (B,), ends_epoch). Does not advance; ``_advance`` does."""
+        n, B = self.n_train, self.effective_batch_size
+        if B >= n:
+            return self.X, self.y, True
+        if self._perm_epoch != self.epoch:  # once per epoch, so a retried step reuses it
+            self._perm = self.rng.permutation(n)
+            self._perm_epoch = self.epoch
+        idx = self._perm[self._cursor:self._cursor + B]
+        if self._xbuf is None or self._xbuf.shape[0] < len(idx):
+            self._xbuf = np.empty((B, self.X.shape[1]), dtype=self.X.dtype)
+        xb = self._xbuf[:len(idx)]
+        np.take(self.X, idx, axis=0, out=xb)
+        return xb, self.y[idx], self._cursor + len(idx) >= n
+
+    def _advance(self, batch_len: int, ends_epoch: bool) -> None:
+        self.step_count += 1
+        if ends_epoch:
+            self._cursor = 0
+            self.epoch += 1
+        else:
+            self._cursor += batch_len
+
+    def peek_batch(self, max_rows: int | None = None):
+        """A copy of the batch the next step will use (rows capped at max_rows), for inspection."""
+        Xb, yb, _ = self._next_batch()  # draws this epoch's permutation at most once: no drift
+        rows = slice(None) if max_rows is None else slice(0, max_rows)
+        return Xb[rows].copy(), yb[rows].copy()
+
+    # ------------------------------------------------------------------ training
+    def evaluate(self, X=None, y=None) -> tuple[float, float]:
+        """(mean loss, accuracy) on the test set (or on the given X, y), no update."""
+        if X is None:
+            if self.X_test is None:
+                raise ValueError("evaluate: this trainer has no test set; pass X and y.")
+            X, y = self.X_test, self.y_test
+        zs, _, _ = self.net._forward_cache(X)
+        zL = zs[-1]
+        return self.net.loss_fn.value(zL, y), float(np.mean(self.net._classes_from_logits(zL) == y))
+
+    def _diverged(self, what: str, reason: str):
+        step = self.step_count + 1
+        raise Diverged(
+            f"Step {step}: {what}. The loss diverged — lower the learning rate (now {self.opt.lr:g})"
+            f" or the init variance, then continue or press Reset.", step=step, reason=reason)
+
+    def step(self) -> StepRecord:
+        """One mini-batch update. Returns its StepRecord (also appended to ``history``)."""
+        net = self.net
+        Xb, yb, ends_epoch = self._next_batch()
+        loss, grads, deltas, zs, _ = net._backprop(Xb, yb)
+        if not math.isfinite(loss):
+            self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
+        flat_grads, grad_sq = [], []
+        for l, (dW, db) in enumerate(grads):
+            gw, gb = float(np.vdot(dW, dW)), float(np.vdot(db, db))
+            if not (math.isfinite(gw) and math.isfinite(gb)):
+                self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
+            flat_grads += [dW, db]
+            grad_sq.append(gw)
+        w_sq = [float(np.vdot(W, W)) for W in net.weights]  # before the update, for the ratio
+        try:
+            self.opt.step(net.params(), flat_grads)
+        except Diverged as exc:
+            self._diverged(exc.detail, "update")
+        upd_sq = self.opt.last_update_sqnorms[0::2]
+        acc = float(np.mean(net._classes_from_logits(zs[-1]) == yb))
+        self._advance(len(yb), ends_epoch)
+        test_loss = test_acc = None
+        due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
+        if due and self.X_test is not None:
+            test_loss, test_acc = self.last_eval = self.evaluate()
+        rec = StepRecord(
+            step=self.step_count, epoch=self.epoch - 1 if ends_epoch else self.epoch,
+            loss=loss, train_acc=acc, test_loss=test_loss, test_acc=test_acc,
+            delta_norms=tuple(float(np.abs(d).mean()) for d in deltas),
+            grad_norms=tuple(math.sqrt(g) for g in grad_sq),
+            update_ratios=tuple(math.sqrt(u / w) if w > 0 else math.inf for u, w in zip(upd_sq, w_sq)),
+            batch_size=len(yb), lr=self.opt.lr)
+        self.last_grads = grads
+        self.history.append(rec)
+        if len(self.history) > self.max_history:
+            self._thin_history()
+        return rec
+
+    def run(self, n_steps: int) -> StepRecord | None:
+        """``n_steps`` updates; returns the last record (None for 0 steps)."""
+        rec = None
+        for _ in range(check_int("n_steps", n_steps, 0)):
+            rec = self.step()
+        return rec
+
+    def run_epoch(self) -> StepRecord | None:
+        """Steps until the current epoch ends (a whole epoch from a fresh start)."""
+        rec = self.step()
+        while self._cursor != 0:
+            rec = self.step()
+        return rec
+
+    def _thin_history(self) -> None:
+        # Keep the newest half at full resolution, every other record of the older half.
+        keep = self.max_history // 2
+        old, new = self.history[:-keep], self.history[-keep:]
+        self.history = old[::2] + new
+
+    # ------------------------------------------------------------------ reporting
+    def history_frame(self):
+        """DataFrame, one row per kept step: step, epoch, loss, train_acc, test_loss, test_acc,
+        batch_size, lr, then delta_l, grad_norm_l, update_ratio_l for l = 1..L."""
+        import pandas as pd
+
+        L = self.net.n_layers
+        cols = {k: [getattr(r, k) for r in self.history]
+                for k in ("step", "epoch", "loss", "train_acc", "test_loss", "test_acc", "batch_size", "lr")}
+        for name, attr in (("delta", "delta_norms"), ("grad_norm", "grad_norms"), ("update_ratio", "update_ratios")):
+            values = [getattr(r, attr) for r in self.history]
+            for l in range(L):
+                cols[f"{name}_{l + 1}"] = [v[l] for v in values]
+        df = pd.DataFrame(cols)
+        for k in ("test_loss", "test_acc"):
+            df[k] = df[k].astype(float)  # None -> NaN
+        return df
