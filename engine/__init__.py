@@ -10,9 +10,10 @@ from .losses import LOSSES, MSE_OUTPUTS
 from .network import INITS, MLP, parse_hidden_spec
 from .optimizers import SGD, Adam, Optimizer
 from .trainer import StepRecord, Trainer
+from .views import boundary_grid, grid_activations
 
 __all__ = [
     "MLP", "SGD", "Adam", "Optimizer", "Trainer", "StepRecord", "Diverged", "load_dataset",
     "Dataset", "DataFileError", "gradient_check", "GradCheckReport", "parse_hidden_spec",
-    "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "LOSSES", "MSE_OUTPUTS", "INITS", "DATASETS", "TOY_SETS",
+    "boundary_grid", "grid_activations", "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "LOSSES", "MSE_OUTPUTS", "INITS", "DATASETS", "TOY_SETS",
 ]
