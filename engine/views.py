@@ -50,3 +50,72 @@ def grid_activations(net, bounds, resolution: int = 40) -> list[np.ndarray]:
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     _, acts, _ = net._forward_cache(pts)
     return [a.reshape(res, res, a.shape[1]) for a in acts[1:]]
+
+
+def contour_segments(field: np.ndarray, level: float = 0.5) -> np.ndarray:
+    """Line segments where a (res, res) field crosses ``level`` (marching squares).
+
+    Returns (M, 4) float rows (x0, y0, x1, y1) in pixel units of the field: x = column,
+    y = row, both from 0 to res - 1. Used to draw the decision boundary as a crisp line.
+    """
+    v = np.asarray(field, dtype=np.float64) - level
+    a, b = v[:-1, :-1], v[:-1, 1:]  # top-left, top-right of every cell
+    d, c = v[1:, :-1], v[1:, 1:]    # bottom-left, bottom-right
+    rows, cols = np.mgrid[0:v.shape[0] - 1, 0:v.shape[1] - 1].astype(np.float64)
+
+    def cross(p, q):
+        # where along an edge from p to q the field hits 0 (linear interpolation), or nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = p / (p - q)
+        return np.where((p > 0) != (q > 0), t, np.nan)
+
+    # crossing points on the four edges, in (x, y) pixel coordinates
+    t_top, t_right, t_bottom, t_left = cross(a, b), cross(b, c), cross(d, c), cross(a, d)
+    pts = [
+        (cols + t_top, rows),           # top edge: from a (left) to b (right)
+        (cols + 1, rows + t_right),     # right edge: b (top) to c (bottom)
+        (cols + t_bottom, rows + 1),    # bottom edge: d (left) to c (right)
+        (cols, rows + t_left),          # left edge: a (top) to d (bottom)
+    ]
+    hits = np.stack([~np.isnan(t) for t in (t_top, t_right, t_bottom, t_left)], axis=-1)
+    xs = np.stack([p[0] for p in pts], axis=-1)
+    ys = np.stack([p[1] for p in pts], axis=-1)
+    n = hits.sum(axis=-1)
+    segs = []
+    two = n == 2
+    if two.any():
+        order = np.argsort(~hits[two], axis=-1, kind="stable")[:, :2]  # the two crossed edges
+        x2, y2 = xs[two], ys[two]
+        r = np.arange(order.shape[0])
+        segs.append(np.c_[x2[r, order[:, 0]], y2[r, order[:, 0]], x2[r, order[:, 1]], y2[r, order[:, 1]]])
+    four = n == 4
+    if four.any():
+        # saddle cell: pair the edges by the sign of the cell centre
+        x4, y4 = xs[four], ys[four]
+        centre_pos = ((a + b + c + d)[four] > 0)
+        p1 = np.where(centre_pos[:, None], [[0, 3, 1, 2]], [[0, 1, 2, 3]])
+        r = np.arange(x4.shape[0])
+        for i, j in ((0, 1), (2, 3)):
+            segs.append(np.c_[x4[r, p1[:, i]], y4[r, p1[:, i]], x4[r, p1[:, j]], y4[r, p1[:, j]]])
+    return np.concatenate(segs) if segs else np.zeros((0, 4))
+
+
+def confusion(net, X, y) -> np.ndarray:
+    """(K, K) counts, rows = true class, columns = predicted (scikit-learn's confusion_matrix)."""
+    from sklearn.metrics import confusion_matrix
+
+    k = max(net.sizes[-1], 2)
+    return confusion_matrix(y, net.predict(X), labels=np.arange(k))
+
+
+def confident_mistakes(net, X, y, k: int = 12):
+    """The k misclassified rows the network is most sure about.
+
+    X (N, n_in), y (N,) -> (indices (m,), predicted (m,), probabilities (m, n_out)), m <= k,
+    sorted by the probability given to the wrong class, highest first.
+    """
+    probs = net.forward(X)
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y)
+    order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:k]
+    return order, pred[order], probs[order]

@@ -1,0 +1,33 @@
+"""Backprop playground: `streamlit run app.py`.
+
+Only navigation and the shared sidebar live here; each page is a thin file in app_pages/.
+(Not "pages/": Streamlit treats a folder named pages/ next to the entry script as a legacy
+multipage app until st.navigation first runs, so a cold server's first deep link, e.g. a
+shared /xor URL, would run the page file without this script and its sidebar.)
+"""
+import streamlit as st
+
+from ui import sidebar, state
+
+st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = {  # url path -> (file, title, icon, training-page id)
+    "": ("app_pages/intro.py", "Start here", ":material/school:", None),
+    "xor": ("app_pages/xor.py", "XOR", ":material/close:", "xor"),
+    "circles": ("app_pages/circles.py", "Circles", ":material/radio_button_checked:", "circles"),
+    "more-2d": ("app_pages/more_2d.py", "More 2-D data", ":material/scatter_plot:", "more2d"),
+    "mnist": ("app_pages/mnist.py", "MNIST digits", ":material/draw:", "mnist"),
+}
+
+# Less empty space above the title: the playground is often projected on a small screen.
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+
+nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not p)
+                     for p, (f, t, i, _) in PAGES.items()])
+page = PAGES.get(nav.url_path, (None, None, None, None))[3]
+state.set_current_page(page)
+if page:
+    state.init_page(page)
+    sidebar.render(page)
+nav.run()

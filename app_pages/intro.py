@@ -1,0 +1,54 @@
+"""Start here: what the playground is and how to read each view."""
+import streamlit as st
+
+st.title("Backprop playground")
+st.markdown(
+    "Train small neural networks and **watch backpropagation work**: every number it computes — "
+    "activations, deltas, gradients, updates — is on screen, with its shape. The engine is plain "
+    "NumPy, written to be read, and checked against PyTorch to the last digit."
+)
+
+c1, c2 = st.columns(2, gap="large")
+with c1:
+    st.markdown("#### What to do")
+    st.markdown(
+        "1. Open **XOR** in the sidebar and press **▶ Play**. Watch the boundary bend until the four "
+        "corners are separated.\n"
+        "2. Change the **learning rate**, **momentum** or **batch size** while it plays — they apply on "
+        "the next step. Changing **layers, activation, loss or init** rebuilds the model (the page says so).\n"
+        "3. Push the learning rate to 10: the loss diverges, training pauses and tells you why.\n"
+        "4. Set the **init variance** to 0.0001 with 4 sigmoid layers: watch the δ of the lower layers "
+        "vanish in the *Mean |δ|* chart.\n"
+        "5. Below each page, **Look inside backprop**: check the gradients numerically, read the shape "
+        "of every matrix, or break backprop on purpose in the **bug zoo**.\n"
+        "6. On **MNIST digits**, train on real handwriting and look at what the first layer learns."
+    )
+    st.markdown("#### Controls")
+    st.markdown(
+        "- **▶ Play / ⏸ Pause**: train continuously; *steps per frame* sets the speed.\n"
+        "- **Step**: exactly one mini-batch update. **Step epoch**: one pass over the training set.\n"
+        "- **Reset**: fresh weights from the same seed — same seed, same run, every time.\n"
+        "- The address bar always holds a **share link** with your settings."
+    )
+with c2:
+    st.markdown("#### What each view means")
+    st.markdown(
+        "- **Decision boundary**: the network's class probability at every point of the plane "
+        "(one forward pass over a 100 × 100 grid). Filled dots are training points, hollow dots test "
+        "points; the black line is where p = 0.5.\n"
+        "- **Loss & accuracy**: the loss of each mini-batch (before its update) and, for the test set, "
+        "at every evaluation.\n"
+        "- **Weights and biases**: every W_l (n_{l−1} × n_l) as a heatmap centred at 0, bias underneath. "
+        "Hover for values.\n"
+        "- **Mean |δ_l|**: the size of dL/dz_l per layer, log scale. Lines drifting apart by orders "
+        "of magnitude are vanishing (or exploding) gradients.\n"
+        "- **Update ratio ‖ΔW‖/‖W‖**: how much each step changes a layer. Around 10⁻³ is healthy; "
+        "10⁻¹ is too fast, 10⁻⁶ is stuck.\n"
+        "- **Neurons**: each hidden unit's activation over the plane — what every unit has learned.\n"
+    )
+    st.markdown("#### The maths, in the engine's conventions")
+    st.latex(r"z_l = a_{l-1} W_l + b_l,\quad a_l = f(z_l),\quad "
+             r"\delta_l = \frac{\partial L}{\partial z_l} = (\delta_{l+1} W_{l+1}^{\top}) \odot f'(z_l)")
+    st.latex(r"\frac{\partial L}{\partial W_l} = a_{l-1}^{\top}\,\delta_l,\qquad "
+             r"\frac{\partial L}{\partial b_l} = \textstyle\sum_n \delta_{l,n}")
+    st.caption("Samples are rows: a batch X is N × n_in, W_l is n_{l−1} × n_l, δ_l is N × n_l.")

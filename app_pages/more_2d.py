@@ -1,0 +1,4 @@
+"""More 2-D sets: moons, two spirals, Gaussian blobs."""
+from ui import page2d
+
+page2d.render("more2d")

@@ -1,0 +1,243 @@
+"""The playground's settings as one dataclass per training page, their defaults, the widget
+option lists, and the conversion to and from URL query parameters (share links).
+
+Pure Python: no streamlit here, so the URL parsing is tested directly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+from engine import HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS
+
+OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
+INIT_LABELS = {"normal": "Normal N(0, σ²)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)"}
+LOSS_LABELS = {"cross_entropy": "Softmax cross-entropy", "mse": "Mean squared error", "bce": "Binary cross-entropy"}
+
+
+def log_options(lo_exp: int, hi_exp: int) -> list[float]:
+    """1-3 steps per decade from 10**lo_exp to 10**hi_exp, e.g. 1e-3, 3e-3, 0.01, 0.03, ..."""
+    out = []
+    for e in range(lo_exp, hi_exp + 1):
+        for m in (1, 3):
+            v = float(f"{m}e{e}")
+            if v <= 10.0 ** hi_exp + 1e-12:
+                out.append(v)
+    return out
+
+
+LR_OPTIONS = log_options(-4, 1)          # 1e-4 .. 10
+VAR_OPTIONS = log_options(-4, 1)         # init variance 1e-4 .. 10
+L2_OPTIONS = [0.0] + log_options(-5, -1)
+BATCH_OPTIONS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]  # 0 = full batch
+MAX_HIDDEN_LAYERS = 6
+
+
+@dataclass
+class LabConfig:
+    """Every setting of one training page. Grouped by what a change does:
+    DATA_FIELDS reload the data and rebuild, ARCH_FIELDS rebuild the model, the rest apply
+    live on the next step (learning rate, momentum, L2, batch size, optimizer, speed)."""
+
+    dataset: str = "xor"
+    n_samples: int = 400
+    noise: float = 0.05
+    test_fraction: float = 0.2
+    data_seed: int = 0
+    digits: tuple = tuple(range(10))
+    n_train: int = 8000
+    n_test: int = 2000
+    hidden: tuple = (8, 8)
+    activation: str = "tanh"
+    per_layer: tuple = ()  # one activation per hidden layer, or () = `activation` everywhere
+    loss: str = "cross_entropy"
+    output_activation: str = "sigmoid"  # used by mse only
+    init: str = "normal"
+    init_var: float = 0.3
+    seed: int = 0
+    optimizer: str = "momentum"
+    lr: float = 0.03
+    momentum: float = 0.9
+    l2: float = 0.0
+    batch_size: int = 0  # 0 = full batch
+    steps_per_frame: int = 2
+
+    def activations(self):
+        return list(self.per_layer) if self.per_layer else self.activation
+
+    def data_key(self) -> tuple:
+        return tuple(getattr(self, f) for f in DATA_FIELDS)
+
+    def arch_key(self) -> tuple:
+        return tuple(getattr(self, f) for f in ARCH_FIELDS)
+
+
+DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "digits", "n_train", "n_test")
+ARCH_FIELDS = ("hidden", "activation", "per_layer", "loss", "output_activation", "init", "init_var", "seed")
+LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame")
+
+PAGE_DEFAULTS: dict[str, LabConfig] = {
+    "xor": LabConfig(dataset="xor", noise=0.05),
+    "circles": LabConfig(dataset="circles", noise=0.08),
+    "more2d": LabConfig(dataset="spiral", noise=0.04, hidden=(16, 16, 16), activation="tanh",
+                        init="xavier", optimizer="adam", lr=0.01, batch_size=32, steps_per_frame=4),
+    "mnist": LabConfig(dataset="mnist", hidden=(100,), activation="relu", init="he", optimizer="momentum",
+                       lr=0.03, momentum=0.9, batch_size=64, steps_per_frame=5),
+}
+MORE_2D_SETS = ("moons", "spiral", "gaussians")
+
+# ----------------------------------------------------------------------------- URL params
+# short, stable names for share links
+URL_NAMES = {
+    "dataset": "data", "n_samples": "n", "noise": "noise", "test_fraction": "test", "data_seed": "dseed",
+    "digits": "digits", "n_train": "ntrain", "n_test": "ntest", "hidden": "hidden", "activation": "act",
+    "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
+    "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
+    "steps_per_frame": "spf",
+}
+FIELD_OF = {v: k for k, v in URL_NAMES.items()}
+
+
+def _int_list(text: str) -> tuple:
+    parts = [p for p in text.replace(" ", "").split(",") if p != ""]
+    try:
+        return tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("must be whole numbers separated by commas") from None
+
+
+def _number(raw: str, kind=float):
+    try:
+        return kind(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("is not a number") from None
+
+
+def _nearest(value: float, options: list[float]) -> float:
+    if value <= 0:
+        return min(options)
+    return min(options, key=lambda o: abs(math.log10(max(o, 1e-12)) - math.log10(value)))
+
+
+def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
+    """-> (value, warning or None). Raises ValueError with a sentence if unusable."""
+    max_units = 256 if page == "mnist" else 64
+    if name == "dataset":
+        allowed = MORE_2D_SETS if page == "more2d" else (cfg.dataset,)
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)} on this page")
+        return raw, None
+    if name in ("n_samples", "n_train", "n_test", "data_seed", "seed", "steps_per_frame", "batch_size"):
+        v = _number(raw, int)
+        lo, hi = {"n_samples": (50, 2000), "n_train": (100, 9000), "n_test": (100, 5000),
+                  "data_seed": (0, 10**6), "seed": (0, 10**6), "steps_per_frame": (1, 50),
+                  "batch_size": (0, 512)}[name]
+        if not lo <= v <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}")
+        if name == "batch_size" and v not in BATCH_OPTIONS:
+            snapped = min(BATCH_OPTIONS[1:], key=lambda o: abs(o - v))
+            return snapped, f"batch size {v} is not offered; using {snapped}"
+        return v, None
+    if name in ("noise", "test_fraction", "momentum"):
+        v = _number(raw)
+        lo, hi = {"noise": (0.0, 0.5), "test_fraction": (0.1, 0.5), "momentum": (0.0, 0.99)}[name]
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise ValueError(f"must be a number from {lo:g} to {hi:g}")
+        return round(v, 2), None
+    if name in ("lr", "init_var", "l2"):
+        v = _number(raw)
+        opts = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS}[name]
+        if not math.isfinite(v) or v < 0 or (v == 0 and name != "l2"):
+            raise ValueError("must be a positive number" + (" or 0" if name == "l2" else ""))
+        if v in opts:
+            return v, None
+        snapped = 0.0 if (name == "l2" and v < 5e-6) else _nearest(v, [o for o in opts if o > 0])
+        return snapped, f"{URL_NAMES[name]}={raw} is not on the slider; using {snapped:g}"
+    if name == "hidden":
+        units = _int_list(raw) if raw not in ("", "none", "-") else ()
+        if len(units) > MAX_HIDDEN_LAYERS or any(not 1 <= u <= max_units for u in units):
+            raise ValueError(f"needs 0 to {MAX_HIDDEN_LAYERS} layers of 1 to {max_units} units, like 8,8")
+        return units, None
+    if name == "digits":
+        ds = tuple(sorted(set(_int_list(raw))))
+        if len(ds) < 2 or ds[0] < 0 or ds[-1] > 9:
+            raise ValueError("needs at least two different digits 0-9, like 0,1,7")
+        return ds, None
+    if name == "activation":
+        if raw not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
+        return raw, None
+    if name == "per_layer":
+        names = tuple(p for p in raw.split(",") if p)
+        if any(n not in HIDDEN_ACTIVATIONS for n in names):
+            raise ValueError(f"each must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
+        return names, None
+    if name == "loss":
+        if raw not in LOSSES:
+            raise ValueError(f"must be one of {', '.join(LOSSES)}")
+        return raw, None
+    if name == "output_activation":
+        if raw not in MSE_OUTPUTS:
+            raise ValueError(f"must be one of {', '.join(MSE_OUTPUTS)}")
+        return raw, None
+    if name == "init":
+        if raw not in INIT_LABELS:
+            raise ValueError(f"must be one of {', '.join(INIT_LABELS)}")
+        return raw, None
+    if name == "optimizer":
+        if raw not in OPTIMIZERS:
+            raise ValueError(f"must be one of {', '.join(OPTIMIZERS)}")
+        return raw, None
+    raise ValueError("is not a setting")  # pragma: no cover - every field is handled above
+
+
+def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
+    """Query parameters -> (config, warnings). Unknown or malformed parameters are skipped
+    with a warning each; the rest of the link still applies. Never raises."""
+    cfg = replace(PAGE_DEFAULTS[page])
+    warnings = []
+    for key, raw in params.items():
+        raw = raw[-1] if isinstance(raw, list) else str(raw)
+        name = FIELD_OF.get(key)
+        if name is None:
+            warnings.append(f"Ignored unknown link parameter “{key}”.")
+            continue
+        if page != "mnist" and name in ("digits", "n_train", "n_test"):
+            warnings.append(f"Ignored “{key}”: it only applies to the MNIST page.")
+            continue
+        if page == "mnist" and name in ("n_samples", "noise", "test_fraction", "dataset"):
+            warnings.append(f"Ignored “{key}”: it does not apply to the MNIST page.")
+            continue
+        try:
+            value, note = _parse_value(name, raw.strip(), page, cfg)
+        except ValueError as exc:
+            warnings.append(f"Ignored link parameter {key}={raw[:40]!r}: it {exc}.")
+            continue
+        if note:
+            warnings.append(note[0].upper() + note[1:] + ".")
+        cfg = replace(cfg, **{name: value})
+    if cfg.per_layer and len(cfg.per_layer) != len(cfg.hidden):
+        warnings.append(f"Ignored “acts”: it names {len(cfg.per_layer)} activations for "
+                        f"{len(cfg.hidden)} hidden layers.")
+        cfg = replace(cfg, per_layer=())
+    return cfg, warnings
+
+
+def _fmt(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
+    """The settings that differ from the page defaults, as short query parameters."""
+    base = PAGE_DEFAULTS[page]
+    out = {}
+    for f in fields(LabConfig):
+        v = getattr(cfg, f.name)
+        if v != getattr(base, f.name):
+            out[URL_NAMES[f.name]] = _fmt(v)
+    return out
+

@@ -1,0 +1,89 @@
+"""Play / Step / Step epoch / Reset, the status line and the page's messages.
+
+The buttons live outside the animated fragment: a click is a full re-run, which interrupts
+a playing loop at its next frame (Streamlit pre-empts a running fragment for a full re-run),
+so Pause acts within one frame.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from . import state
+from .lab import Lab
+
+
+def _toggle_play(lab: Lab) -> None:
+    lab.playing = not lab.playing
+    lab.error = None
+    lab.notice = None
+
+
+def _step(lab: Lab) -> None:
+    lab.playing = False
+    lab.error = lab.notice = None
+    lab.advance(1)
+
+
+def _epoch(lab: Lab) -> None:
+    lab.playing = False
+    lab.error = lab.notice = None
+    lab.advance_epoch()
+
+
+def _reset(lab: Lab) -> None:
+    lab.reset()
+
+
+def control_bar(page: str, lab: Lab) -> None:
+    """The four buttons in one row."""
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.button("Pause" if lab.playing else "Play", key=state.key(page, "_play"), type="primary",
+                  icon=":material/pause:" if lab.playing else ":material/play_arrow:",
+                  on_click=_toggle_play, args=(lab,), width=110,
+                  help="Train continuously and redraw every frame (the sidebar's *steps per frame* sets the speed).")
+        st.button("Step", key=state.key(page, "_step"), on_click=_step, args=(lab,),
+                  help="One mini-batch update: forward, loss, backward, update.")
+        st.button("Step epoch", key=state.key(page, "_epoch"), on_click=_epoch, args=(lab,),
+                  help=f"Updates until every training sample has been used once "
+                       f"({lab.trainer.steps_per_epoch} step{'s' if lab.trainer.steps_per_epoch != 1 else ''} "
+                       f"at this batch size).")
+        st.button("Reset", key=state.key(page, "_reset"), on_click=_reset, args=(lab,),
+                  help="Fresh weights from the seed, step 0. Settings are kept.")
+
+
+def _pct(v) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f} %"
+
+
+def _num(v) -> str:
+    return "–" if v is None else f"{v:.4g}"
+
+
+def status_html(lab: Lab) -> str:
+    """Step, epoch, batch loss and accuracies as a row of small labelled numbers."""
+    rec = lab.last()
+    tm = lab.test_metrics()
+    items = [("step", f"{lab.step:,}"), ("epoch", f"{lab.trainer.epoch:,}"),
+             ("loss (batch)", _num(rec.loss if rec else None)),
+             ("train acc (batch)", _pct(rec.train_acc if rec else None)),
+             ("test loss", _num(tm[0] if tm else None)), ("test acc", _pct(tm[1] if tm else None))]
+    cells = "".join(f'<div><div style="font-size:0.7rem;color:#777;text-transform:uppercase;'
+                    f'letter-spacing:.03em">{k}</div><div style="font-size:1.15rem;font-weight:600;'
+                    f'font-variant-numeric:tabular-nums">{v}</div></div>' for k, v in items)
+    state_txt = "playing" if lab.playing else "paused"
+    return (f'<div class="bp-status" style="display:flex;gap:1.6rem;flex-wrap:wrap;align-items:end">{cells}'
+            f'<div style="font-size:0.75rem;color:#999">{state_txt}</div></div>')
+
+
+def messages(page: str, lab: Lab | None, error: str | None) -> None:
+    """Link warnings, invalid-setting errors, divergence and rebuild notices."""
+    for w in state.link_warnings(page):
+        st.warning(w, icon="🔗")
+    if error:
+        st.error(f"{error} The model keeps its last valid settings until this is fixed.", icon="⚠️")
+    if lab is not None and lab.error:
+        st.error(lab.error, icon="🛑")
+    elif lab is not None and lab.notice:
+        st.info(lab.notice, icon="ℹ️")

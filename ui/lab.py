@@ -1,0 +1,152 @@
+"""One training page's live objects: dataset, network, optimizer, trainer, play state.
+
+A ``Lab`` turns a ``LabConfig`` into engine objects and keeps them in step with the sidebar:
+changing data or architecture rebuilds the model (and says so), changing the learning rate,
+momentum, L2, batch size or optimizer applies on the next step without a reset. It never
+imports streamlit: ``ui.state`` stores one Lab per page in the user's session.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from engine import MLP, SGD, Adam, Diverged, Trainer
+from engine.datasets import Dataset
+
+from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
+
+FIELD_LABELS = {
+    "dataset": "dataset", "n_samples": "number of points", "noise": "noise", "test_fraction": "test fraction",
+    "data_seed": "data seed", "digits": "digits", "n_train": "training size", "n_test": "test size",
+    "hidden": "hidden layers", "activation": "activation", "per_layer": "per-layer activations",
+    "loss": "loss", "output_activation": "output activation", "init": "initialisation",
+    "init_var": "init variance", "seed": "seed",
+}
+
+
+def make_optimizer(cfg: LabConfig):
+    if cfg.optimizer == "adam":
+        return Adam(lr=cfg.lr, weight_decay=cfg.l2)
+    momentum = cfg.momentum if cfg.optimizer in ("momentum", "nesterov") else 0.0
+    nesterov = cfg.optimizer == "nesterov" and momentum > 0
+    return SGD(lr=cfg.lr, momentum=momentum, nesterov=nesterov, weight_decay=cfg.l2)
+
+
+class Lab:
+    """Dataset + model + trainer for one page of one user's session."""
+
+    def __init__(self, page: str, cfg: LabConfig, load: Callable[[LabConfig], Dataset]):
+        self.page = page
+        self._load = load
+        self.cfg = cfg
+        self.dataset = load(cfg)
+        self.playing = False
+        self.error: str | None = None    # e.g. the Diverged message; cleared by the next action
+        self.notice: str | None = None   # e.g. "rebuilt the model because ..."
+        self.builds = 0
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    @property
+    def dtype(self):
+        return np.float32 if self.cfg.dataset == "mnist" else np.float64
+
+    def _build(self) -> None:
+        c, ds = self.cfg, self.dataset
+        self.net = MLP([ds.n_features, *c.hidden, ds.n_classes], activations=c.activations(), loss=c.loss,
+                       output_activation=c.output_activation if c.loss == "mse" else None,
+                       init=c.init, init_var=c.init_var, seed=c.seed, dtype=self.dtype)
+        self.opt = make_optimizer(c)
+        has_test = len(ds.y_test) > 0
+        self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
+                               ds.X_test if has_test else None, ds.y_test if has_test else None,
+                               batch_size=c.batch_size or None, seed=c.seed,
+                               eval_every=1 if c.dataset != "mnist" else 50)
+        self.builds += 1
+        self.error = None
+
+    def update(self, cfg: LabConfig) -> str | None:
+        """Bring the objects in line with ``cfg``. Returns a notice when the model was rebuilt.
+        A ValueError (e.g. impossible data sizes) leaves the lab exactly as it was."""
+        old = self.cfg
+        changed = [f for f in DATA_FIELDS + ARCH_FIELDS if getattr(old, f) != getattr(cfg, f)]
+        if any(f in DATA_FIELDS for f in changed):
+            dataset = self._load(cfg)  # may raise ValueError: nothing is replaced yet
+            self.dataset = dataset
+        if changed:
+            previous = (self.cfg, self.net, self.opt, self.trainer)
+            self.cfg = cfg
+            try:
+                self._build()
+            except ValueError:
+                self.cfg, self.net, self.opt, self.trainer = previous
+                raise
+            what = ", ".join(FIELD_LABELS[f] for f in changed)
+            self.notice = f"Rebuilt the model (step 0) because the {what} changed."
+            return self.notice
+        self.apply_live(cfg)
+        return None
+
+    def apply_live(self, cfg: LabConfig) -> None:
+        """Learning rate, momentum, L2, batch size, optimizer: applied from the next step."""
+        old, self.cfg = self.cfg, cfg
+        if cfg.optimizer != old.optimizer:
+            # a different update rule starts with fresh state (momentum buffers / Adam moments)
+            self.opt = make_optimizer(cfg)
+            self.trainer.opt = self.opt
+            self.notice = "Switched optimizer; the weights are kept, its state (momentum, moments) starts fresh."
+        else:
+            self.opt.lr = cfg.lr
+            self.opt.weight_decay = cfg.l2
+            if isinstance(self.opt, SGD):
+                mom = cfg.momentum if cfg.optimizer in ("momentum", "nesterov") else 0.0
+                self.opt.momentum = mom
+                self.opt.nesterov = cfg.optimizer == "nesterov" and mom > 0
+        self.trainer.batch_size = cfg.batch_size or None
+
+    def reset(self) -> None:
+        """Back to step 0 with fresh weights from the same seed (same settings)."""
+        self._build()
+        self.notice = None
+        self.playing = False
+
+    # ------------------------------------------------------------------ training
+    def advance(self, n_steps: int) -> bool:
+        """Run n steps. On divergence: pause, keep the message, return False."""
+        try:
+            self.trainer.run(n_steps)
+            return True
+        except Diverged as exc:
+            self.playing = False
+            self.error = str(exc)
+            return False
+
+    def advance_epoch(self) -> bool:
+        try:
+            self.trainer.run_epoch()
+            return True
+        except Diverged as exc:
+            self.playing = False
+            self.error = str(exc)
+            return False
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def step(self) -> int:
+        return self.trainer.step_count
+
+    def last(self):
+        return self.trainer.history[-1] if self.trainer.history else None
+
+    def test_metrics(self):
+        """(test loss, test accuracy) of the current weights, or None without a test set."""
+        if self.trainer.X_test is None:
+            return None
+        if self.trainer.last_eval is None or self.step == 0:
+            return self.trainer.evaluate()
+        return self.trainer.last_eval
+
+    def with_cfg(self, **changes) -> LabConfig:
+        return replace(self.cfg, **changes)

@@ -1,0 +1,67 @@
+"""The animation: a fragment that, while playing, loops "k engine steps, redraw" in place.
+
+Why a bounded loop inside a fragment rather than one fragment re-run per frame: each re-run
+is a browser -> server round trip, so a timed re-run caps the frame rate at 1 / latency (on a
+hosted link ~100 ms away, well under 15 fps). The loop instead pushes frames from the server
+into fixed placeholders at a steady rate, independent of latency.
+
+- Fast parts (status line, decision boundary) are redrawn every frame; slow parts (Altair
+  charts, heatmaps) every SLOW_INTERVAL seconds: they cost ~10x more to build and render.
+- A full re-run (Pause, any sidebar change) pre-empts the loop at its next frame.
+- The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
+  the next one. So a closed browser tab stops costing CPU within seconds: nobody re-arms it.
+- During a *full* page run the fragment draws one still frame and returns, so the rest of
+  the page below it is not held up; the timer starts the loop a moment later.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import streamlit as st
+
+from . import state
+
+LOOP_SECONDS = 8.0
+SLOW_INTERVAL = 0.5
+TICK = 0.2  # fragment timer while playing: how soon a loop (re)starts
+
+
+def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_slow: Callable,
+             frame_interval: float = 1 / 25) -> None:
+    """Draw the live area of ``page``; animate it while its lab is playing.
+
+    layout() -> slots (placeholders); draw_frame(lab, slots) and draw_slow(lab, slots) fill them.
+    """
+    playing = state.lab(page).playing
+
+    @st.fragment(run_every=TICK if playing else None)
+    def live():
+        lab = state.lab(page)
+        if lab is None:
+            return
+        slots = layout()
+        draw_frame(lab, slots)
+        draw_slow(lab, slots)
+        if not lab.playing or state.in_full_run(page):
+            return
+        now = time.monotonic()
+        deadline, next_slow = now + LOOP_SECONDS, now + SLOW_INTERVAL
+        while lab.playing and time.monotonic() < deadline:
+            t0 = time.monotonic()
+            ok = lab.advance(lab.cfg.steps_per_frame)
+            draw_frame(lab, slots)
+            if not ok:
+                draw_slow(lab, slots)
+                st.rerun()  # full run: the Play button and the divergence message update
+            if time.monotonic() >= next_slow:
+                draw_slow(lab, slots)
+                next_slow = time.monotonic() + SLOW_INTERVAL
+            time.sleep(max(0.0, frame_interval - (time.monotonic() - t0)))
+        draw_slow(lab, slots)
+
+    state.mark_full_run(page, True)
+    try:
+        live()
+    finally:
+        state.mark_full_run(page, False)

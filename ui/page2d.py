@@ -1,0 +1,113 @@
+"""The 2-D training pages (XOR, circles, more 2-D sets): layout and drawing.
+
+Reads the page's Lab from ui.state, asks the engine for what to draw (boundary grid, contour,
+history) and hands the arrays to ui.charts. No maths here.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import boundary_grid
+from engine.views import contour_segments
+
+from . import charts, controls, inspect, state
+from .live import run_live
+
+RESOLUTION = 100  # boundary grid: 100 x 100 = one forward pass of 10,000 rows
+BOUNDARY_PX = 440
+
+PAGE_TEXT = {
+    "xor": ("XOR", "Four quadrants, opposite corners share a class. No straight line separates them, so "
+                   "a network without a hidden layer fails here (set *Hidden layers* to 0 and watch); "
+                   "a few hidden units bend the boundary."),
+    "circles": ("Circles", "One class inside a ring of the other. The hidden layers must turn the plane so "
+                           "that a single line, drawn in hidden space, separates them — open *Hidden space* "
+                           "below and watch them untangle."),
+    "more2d": ("More 2-D data", "Moons, two spirals and Gaussian blobs. The spiral needs depth: try 1 "
+                                "hidden layer against 3."),
+}
+
+
+PANELS = {"curves": "Loss & accuracy", "neurons": "Neurons"}
+
+
+def _panel(page: str) -> str:
+    return state.ui_value(page, "panel") or "curves"
+
+
+def _layout(page, lab):
+    slots = {"status": st.empty()}
+    left, right = st.columns([1.05, 1], gap="medium")
+    with left:
+        slots["boundary"] = st.empty()
+        st.html(charts.legend_html(lab.dataset.class_names))
+    with right:
+        slots["right"] = st.empty()
+        slots["right2"] = st.empty()
+    st.markdown("##### Weights and biases")
+    st.caption("One heatmap per layer: W_l (n_{l−1} × n_l) with the bias b_l under it; red > 0 > blue, "
+               "centred at 0. Hover a cell for its value.")
+    slots["weights"] = st.empty()
+    c1, c2 = st.columns(2, gap="medium")
+    slots["delta"] = c1.empty()
+    slots["ratio"] = c2.empty()
+    return slots
+
+
+def _draw_frame(lab, slots):
+    ds = lab.dataset
+    probs = boundary_grid(lab.net, ds.bounds, RESOLUTION)
+    field = probs[..., 1] if probs.ndim == 3 and probs.shape[2] == 2 else (probs if probs.ndim == 2 else None)
+    segs = contour_segments(field) if field is not None else None
+    pts = charts.points_svg(ds.X_train, ds.y_train, ds.X_test, ds.y_test, ds.bounds, BOUNDARY_PX)
+    # st.markdown, not st.html: st.html's sanitiser drops inline SVG (the points and the line)
+    slots["boundary"].markdown(charts.boundary_html(probs, segs if segs is not None else [], pts, ds.bounds,
+                                                    BOUNDARY_PX), unsafe_allow_html=True)
+    slots["status"].html(controls.status_html(lab))
+
+
+def _draw_slow(page, lab, slots):
+    hist = lab.trainer.history_frame()
+    L = lab.net.n_layers
+    panel = _panel(page)
+    if panel == "neurons":
+        inspect.draw_neurons(page, lab, slots["right"], slots["right2"])
+    elif len(hist):
+        slots["right"].vega_lite_chart(spec=charts.loss_chart(hist, height=190), width="stretch")
+        slots["right2"].vega_lite_chart(spec=charts.accuracy_chart(hist, height=150), width="stretch")
+    else:
+        slots["right"].info("Press **Play** or **Step**: the loss and accuracy curves appear here.")
+        slots["right2"].empty()
+    with slots["weights"].container(horizontal=True, gap="medium"):
+        for l, (W, b) in enumerate(zip(lab.net.weights, lab.net.biases)):
+            st.vega_lite_chart(spec=charts.weight_heatmap(W, b, f"W{l + 1}"), width="content")
+    if len(hist):
+        slots["delta"].vega_lite_chart(spec=charts.layer_metric_chart(
+            hist, "delta", L, "Mean |δ_l| per layer (log)", "mean |δ|", height=200), width="stretch")
+        slots["ratio"].vega_lite_chart(spec=charts.layer_metric_chart(
+            hist, "update_ratio", L, "Update ratio ‖ΔW_l‖ / ‖W_l‖ (log)", "ratio", height=200, band=True),
+            width="stretch")
+
+
+def render(page: str) -> None:
+    """The whole page body (the sidebar is drawn by app.py)."""
+    title, intro = PAGE_TEXT[page]
+    st.title(title)
+    st.caption(intro)
+    cfg = state.read_config(page)
+    lab, error = state.ensure_lab(page, cfg)
+    if lab is None:
+        st.error(error or "Could not build this page's model.")
+        return
+    state.sync_url(page, lab.cfg)
+    controls.messages(page, lab, error)
+    with st.container(horizontal=True, vertical_alignment="center", gap="large"):
+        controls.control_bar(page, lab)
+        st.segmented_control("Right panel", list(PANELS), format_func=PANELS.get, default="curves",
+                             key=state.key(page, "panel"), label_visibility="collapsed", required=True,
+                             help="What to show next to the decision boundary. Hidden space: the data as "
+                                  "a hidden layer sees it. Neurons: each hidden unit over the input plane.")
+        if _panel(page) == "neurons":
+            inspect.unit_picker(page, lab)
+    run_live(page, lambda: _layout(page, lab), _draw_frame, lambda lab_, slots: _draw_slow(page, lab_, slots))
+    inspect.render_static(page, lab)

@@ -1,0 +1,127 @@
+"""The MNIST page: real handwritten digits, first-layer weights as images, confusion matrix,
+the most confident mistakes. Layout and drawing only; numbers come from the engine."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.views import confident_mistakes, confusion
+
+from . import charts, controls, inspect, state
+from .live import run_live
+
+HEATMAP_MAX_CELLS = 4096  # above this a hover chart gets slow: draw a picture instead
+MISTAKES = 12
+
+
+def _layout(lab):
+    slots = {"status": st.empty()}
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        st.markdown("##### What the first layer learned")
+        slots["tiles"] = st.empty()
+    with right:
+        slots["loss"] = st.empty()
+        slots["acc"] = st.empty()
+    c1, c2 = st.columns([1, 1], gap="medium")
+    slots["confusion"] = c1.empty()
+    with c2:
+        st.markdown("##### Most confident mistakes (test set)")
+        slots["mistakes"] = st.empty()
+    st.markdown("##### Weights and biases of the upper layers")
+    slots["weights"] = st.empty()
+    c3, c4 = st.columns(2, gap="medium")
+    slots["delta"] = c3.empty()
+    slots["ratio"] = c4.empty()
+    return slots
+
+
+def _draw_frame(lab, slots):
+    slots["status"].html(controls.status_html(lab))
+    slots["tiles"].html(charts.first_layer_html(lab.net.weights[0], lab.dataset.image_shape)
+                        if lab.net.n_layers > 1 else
+                        charts.first_layer_html(lab.net.weights[0], lab.dataset.image_shape, max_units=10))
+
+
+def _mistakes_html(lab) -> str:
+    ds = lab.dataset
+    idx, pred, probs = confident_mistakes(lab.net, ds.X_test, ds.y_test, MISTAKES)
+    if len(idx) == 0:
+        return "<p>No test digit is misclassified.</p>"
+    names = ds.class_names
+    cells = []
+    for i, p, pr in zip(idx, pred, probs):
+        img = (255 - ds.X_test[i].reshape(ds.image_shape) * 255).astype(np.uint8)
+        top = np.argsort(-pr)[:3]
+        probs_txt = " ".join(f"{names[k]}:{100 * pr[k]:.0f}%" for k in top)
+        cells.append(
+            f'<figure style="margin:0;text-align:center;width:86px"><img src="{charts.png_data_uri(img, 2)}" '
+            f'style="width:56px;border:1px solid #ddd"/><figcaption style="font-size:0.72rem;line-height:1.2">'
+            f'true <b>{names[ds.y_test[i]]}</b> → <b style="color:#c0392b">{names[p]}</b><br>'
+            f'<span style="color:#666">{probs_txt}</span></figcaption></figure>')
+    return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(cells)}</div>'
+
+
+def _draw_slow(lab, slots):
+    hist = lab.trainer.history_frame()
+    L = lab.net.n_layers
+    if len(hist):
+        slots["loss"].vega_lite_chart(spec=charts.loss_chart(hist, height=190), width="stretch")
+        slots["acc"].vega_lite_chart(spec=charts.accuracy_chart(hist, height=150), width="stretch")
+    else:
+        slots["loss"].info("Press **Play** or **Step**: the loss and accuracy curves appear here.")
+    ds = lab.dataset
+    cm = confusion(lab.net, ds.X_test, ds.y_test)
+    slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
+    slots["mistakes"].html(_mistakes_html(lab))
+    with slots["weights"].container(horizontal=True, gap="medium"):
+        if L == 1:
+            st.caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
+        for l in range(1, L):
+            W, b = lab.net.weights[l], lab.net.biases[l]
+            if W.size > HEATMAP_MAX_CELLS:
+                st.html(charts.matrix_picture_html(W, b, f"W{l + 1}"))
+            else:
+                st.vega_lite_chart(spec=charts.weight_heatmap(W, b, f"W{l + 1}"), width="content")
+    if len(hist):
+        slots["delta"].vega_lite_chart(spec=charts.layer_metric_chart(
+            hist, "delta", L, "Mean |δ_l| per layer (log)", "mean |δ|", height=200), width="stretch")
+        slots["ratio"].vega_lite_chart(spec=charts.layer_metric_chart(
+            hist, "update_ratio", L, "Update ratio ‖ΔW_l‖ / ‖W_l‖ (log)", "ratio", height=200, band=True),
+            width="stretch")
+
+
+def _data_section(lab) -> None:
+    ds = lab.dataset
+    with st.expander(f"The data: {len(ds.y_train):,} training and {len(ds.y_test):,} test digits "
+                     f"({', '.join(ds.class_names)})"):
+        n = min(48, len(ds.y_train))
+        imgs = ds.X_train[:n].reshape(n, *ds.image_shape)
+        labels = " ".join(ds.class_names[y] for y in ds.y_train[:n])
+        st.html(charts.digits_html(imgs, ds.y_train[:n], ncols=16, width_px=900,
+                                   caption=f"The first {n} training digits; labels: {labels}"))
+        counts = ds.class_counts("train")
+        st.caption("Training digits per class: " + ", ".join(f"{c}: {k}" for c, k in zip(ds.class_names, counts))
+                   + ". Both subsets are a stratified split of MNIST's 10,000-digit *test* set, which is "
+                     "shipped with this app (the 60,000-digit training set is not); each pixel is scaled "
+                     "to [0, 1], so the network sees 784 numbers per digit.")
+
+
+def render() -> None:
+    page = "mnist"
+    st.title("MNIST digits")
+    st.caption("Real handwriting: 28 × 28 pixels = 784 inputs per digit. **Train and test subsets are split "
+               "from MNIST's 10,000-digit test set** (shipped with the app for offline use; the 60,000-digit "
+               "training set is not included). Choose digits and sizes under *Data* in the sidebar.")
+    cfg = state.read_config(page)
+    lab, error = state.ensure_lab(page, cfg)
+    if lab is None:
+        st.error(error or "Could not load MNIST.")
+        st.info("The other pages work without the MNIST files.")
+        return
+    state.sync_url(page, lab.cfg)
+    controls.messages(page, lab, error)
+    controls.control_bar(page, lab)
+    _data_section(lab)
+    run_live(page, lambda: _layout(lab), _draw_frame, _draw_slow, frame_interval=1 / 10)
+    inspect.render_static(page, lab)

@@ -1,0 +1,139 @@
+"""The shared sidebar: data, network and training controls of the current training page.
+
+Every widget is keyed "<page>.<field>" (ui.state.key) and keeps its value for the whole
+session, so each page remembers its own settings. Values are read back by
+ui.state.read_config; this module only draws.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
+from engine.datasets import DataFileError, mnist_available
+
+from . import state
+from .config import (BATCH_OPTIONS, INIT_LABELS, L2_OPTIONS, LOSS_LABELS, LR_OPTIONS, MAX_HIDDEN_LAYERS,
+                     MORE_2D_SETS, OPTIMIZERS, VAR_OPTIONS)
+
+ACT_LABELS = {"sigmoid": "sigmoid σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU (0.01)",
+              "linear": "linear (none)"}
+PERSIST = {"persist_state": "session"}
+
+
+def _fmt_num(v: float) -> str:
+    return "0" if v == 0 else f"{v:g}"
+
+
+def data_controls(page: str) -> None:
+    k = lambda name: state.key(page, name)  # noqa: E731
+    if page == "mnist":
+        st.pills("Digits", list(range(10)), selection_mode="multi", key=k("digits"), **PERSIST,
+                 help="Which digits to classify. Two digits (e.g. 3 and 8) train in seconds; all ten is "
+                      "the real task. Labels are renumbered 0..k-1 inside the network.")
+        digits = st.session_state.get(k("digits")) or []
+        if len(set(digits)) < 2:
+            st.warning("Choose at least two digits; the model keeps its last valid data meanwhile.")
+            return
+        try:
+            available = mnist_available(digits)
+        except (DataFileError, ValueError) as exc:
+            st.error(str(exc))
+            return
+        hi_test = max(100, min(5000, available // 2) // 100 * 100)
+        state.clamp(page, "n_test", 100, hi_test)
+        n_test = st.session_state.get(k("n_test"), 2000)
+        hi_train = max(100, (available - n_test) // 100 * 100)
+        state.clamp(page, "n_train", 100, hi_train)
+        st.slider("Training digits", 100, hi_train, step=100, key=k("n_train"), **PERSIST,
+                  help=f"How many digits to train on. The selected digits have {available:,} images in "
+                       f"the shipped set (MNIST's 10,000-digit test set); train and test are split from them.")
+        st.slider("Test digits", 100, hi_test, step=100, key=k("n_test"), **PERSIST,
+                  help="Held-out digits, never trained on, used for test loss, test accuracy and the "
+                       "confusion matrix.")
+    else:
+        if page == "more2d":
+            st.selectbox("Dataset", MORE_2D_SETS, key=k("dataset"), **PERSIST,
+                         format_func=lambda s: {"moons": "Two moons", "spiral": "Two spirals",
+                                                "gaussians": "Two Gaussian blobs"}[s],
+                         help="Moons need a curved boundary, spirals a deep one, blobs almost none.")
+        st.slider("Points", 50, 2000, step=50, key=k("n_samples"), **PERSIST,
+                  help="Number of data points (train + test).")
+        st.slider("Noise", 0.0, 0.5, step=0.01, key=k("noise"), **PERSIST,
+                  help="Standard deviation of the Gaussian jitter added to every point; more noise "
+                       "means overlapping classes and a test accuracy below 100 %.")
+        st.slider("Test fraction", 0.1, 0.5, step=0.05, key=k("test_fraction"), **PERSIST,
+                  help="Share of points held out for testing (hollow circles). The split is stratified.")
+    st.number_input("Data seed", 0, 10**6, step=1, key=k("data_seed"), **PERSIST,
+                    help="Which random sample of data (and split) to use.")
+
+
+def network_controls(page: str) -> None:
+    k = lambda name: state.key(page, name)  # noqa: E731
+    max_units = 256 if page == "mnist" else 64
+    n_hidden = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=k("n_hidden"), **PERSIST,
+                         help="0 = a linear classifier (logistic regression): it cannot solve XOR.")
+    if n_hidden:
+        cols = st.columns(3)
+        for i in range(n_hidden):
+            state.clamp(page, f"units{i}", 1, max_units)
+            cols[i % 3].number_input(f"Layer {i + 1}", 1, max_units, step=1, key=k(f"units{i}"), **PERSIST,
+                                     help=f"Units in hidden layer {i + 1} (1–{max_units}).")
+    st.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), **PERSIST,
+                 format_func=ACT_LABELS.get,
+                 help="f in a_l = f(z_l) for every hidden layer. Its derivative f′ multiplies every δ "
+                      "on the way back: sigmoid's f′ ≤ 0.25 is why deep sigmoid nets learn slowly.")
+    if n_hidden > 1:
+        if st.toggle("Different activation per layer", key=k("per_layer_on"), **PERSIST,
+                     help="Mix activations, e.g. ReLU below and tanh above."):
+            cols = st.columns(3)
+            for i in range(n_hidden):
+                cols[i % 3].selectbox(f"f{i + 1}", HIDDEN_ACTIVATIONS, key=k(f"act{i}"), **PERSIST,
+                                      format_func=ACT_LABELS.get, help=f"Activation of hidden layer {i + 1}.")
+    st.selectbox("Loss", list(LOSS_LABELS), key=k("loss"), **PERSIST, format_func=LOSS_LABELS.get,
+                 help="Softmax cross-entropy: δ_L = (p − t)/N. MSE: δ_L = (a − t)⊙g′(z)/N, which "
+                      "vanishes when a sigmoid output saturates. BCE: a sigmoid per output, δ_L = (σ(z) − t)/N.")
+    if st.session_state.get(k("loss")) == "mse":
+        st.selectbox("Output activation (MSE)", MSE_OUTPUTS, key=k("output_activation"), **PERSIST,
+                     help="g in a_L = g(z_L) for the MSE loss.")
+    st.selectbox("Initialisation", list(INIT_LABELS), key=k("init"), **PERSIST, format_func=INIT_LABELS.get,
+                 help="How the first weights are drawn (biases start at 0). Normal: you choose the "
+                      "variance. Xavier: 2/(n_in+n_out), keeps tanh signals stable. He: 2/n_in, for ReLU.")
+    if st.session_state.get(k("init")) == "normal":
+        st.select_slider("Init variance σ²", VAR_OPTIONS, key=k("init_var"), **PERSIST, format_func=_fmt_num,
+                         help="W ~ N(0, σ²), log scale. Too small: signals and deltas shrink layer by layer "
+                              "(vanishing). Too large: tanh/sigmoid saturate, or ReLU activations explode.")
+    st.number_input("Seed", 0, 10**6, step=1, key=k("seed"), **PERSIST,
+                    help="Seeds the initial weights and the mini-batch shuffling: same seed, same run.")
+
+
+def training_controls(page: str) -> None:
+    k = lambda name: state.key(page, name)  # noqa: E731
+    opt = st.selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), **PERSIST, format_func=OPTIMIZERS.get,
+                       help="Same maths as torch.optim. Momentum: v ← μv + g, W ← W − ηv. Nesterov looks "
+                            "ahead: W ← W − η(g + μv). Adam scales each weight's step by its gradient history.")
+    st.select_slider("Learning rate η", LR_OPTIONS, key=k("lr"), **PERSIST, format_func=_fmt_num,
+                     help="Step size (log scale). Applies on the next step, no reset. Too large and the "
+                          "loss diverges: training pauses and says so.")
+    st.slider("Momentum μ", 0.0, 0.99, step=0.01, key=k("momentum"), **PERSIST,
+              disabled=opt not in ("momentum", "nesterov"),
+              help="Fraction of the previous update kept (SGD + momentum and Nesterov). Applies live.")
+    st.select_slider("L2 weight decay λ", L2_OPTIONS, key=k("l2"), **PERSIST, format_func=_fmt_num,
+                     help="Adds λW to every gradient (torch's weight_decay), pulling weights towards 0.")
+    st.select_slider("Batch size", BATCH_OPTIONS, key=k("batch_size"), **PERSIST,
+                     format_func=lambda b: "full" if b == 0 else str(b),
+                     help="Samples per update. 'full' = the whole training set every step (smooth loss); "
+                          "small batches are noisy but cheap. Larger than the data means full. Applies live.")
+    st.slider("Steps per frame", 1, 50, key=k("steps_per_frame"), **PERSIST,
+              help="Engine updates between two pictures while playing: more = faster training, "
+                   "same frame rate.")
+
+
+def render(page: str) -> None:
+    """The whole sidebar for a training page."""
+    with st.sidebar:
+        with st.expander("Data — changes rebuild the model", expanded=False):
+            data_controls(page)
+        with st.expander("Network — changes rebuild the model", expanded=True):
+            network_controls(page)
+        with st.expander("Training — applies on the next step", expanded=True):
+            training_controls(page)

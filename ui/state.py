@@ -1,0 +1,166 @@
+"""The ONLY module that reads or writes st.session_state and the URL's query parameters.
+
+Per user (st.session_state, never shared): one ``Lab`` (model, optimizer, trainer, play state)
+per training page, and the sidebar widgets' values, keyed "<page>.<field>" and kept across
+page switches. Shared by all visitors (st.cache_resource): only the datasets, which are
+read-only arrays nobody trains in place.
+
+Data flow: URL (first visit) -> widget values -> LabConfig -> Lab -> engine; and back
+LabConfig -> URL, so the address bar is always a share link of the current settings.
+"""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import streamlit as st
+
+from engine import load_dataset
+from engine.datasets import Dataset
+
+from .config import PAGE_DEFAULTS, LabConfig, config_from_params, params_from_config
+from .lab import Lab
+
+TRAINING_PAGES = tuple(PAGE_DEFAULTS)
+
+
+# ----------------------------------------------------------------------------- datasets
+@st.cache_resource(max_entries=24, show_spinner="Loading data…")
+def _cached_dataset(key: tuple) -> Dataset:
+    cfg = LabConfig(**dict(key))
+    if cfg.dataset == "mnist":
+        ds = load_dataset("mnist", n_train=cfg.n_train, n_test=cfg.n_test, digits=cfg.digits, seed=cfg.data_seed)
+    else:
+        ds = load_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise,
+                          test_fraction=cfg.test_fraction, seed=cfg.data_seed)
+    for a in (ds.X_train, ds.y_train, ds.X_test, ds.y_test):
+        a.setflags(write=False)  # shared between sessions: make accidental writes fail loudly
+    return ds
+
+
+def load_data(cfg: LabConfig) -> Dataset:
+    """The dataset for a config; cached and shared (read-only) across sessions."""
+    from .config import DATA_FIELDS
+
+    return _cached_dataset(tuple((f, getattr(cfg, f)) for f in DATA_FIELDS))
+
+
+# ----------------------------------------------------------------------------- widgets
+def key(page: str, name: str) -> str:
+    """Session-state key of a sidebar widget of ``page``."""
+    return f"{page}.{name}"
+
+
+def _widget_values(cfg: LabConfig) -> dict:
+    """Config -> the values of the widgets that edit it (units/activations spread per layer)."""
+    vals = {f.name: getattr(cfg, f.name) for f in fields(LabConfig)
+            if f.name not in ("hidden", "per_layer", "digits")}
+    vals["n_hidden"] = len(cfg.hidden)
+    base_units = cfg.hidden[-1] if cfg.hidden else 8
+    for i in range(6):
+        vals[f"units{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else base_units
+        vals[f"act{i}"] = cfg.per_layer[i] if i < len(cfg.per_layer) else cfg.activation
+    vals["per_layer_on"] = bool(cfg.per_layer)
+    vals["digits"] = list(cfg.digits)
+    return vals
+
+
+def init_page(page: str) -> None:
+    """First visit of ``page`` in this session: seed its widgets from the URL (or defaults)
+    and remember any link warnings to show on the page."""
+    if st.session_state.get(key(page, "_seeded")):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    cfg, warnings = config_from_params(page, params) if params else (replace(PAGE_DEFAULTS[page]), [])
+    for name, value in _widget_values(cfg).items():
+        st.session_state.setdefault(key(page, name), value)
+    st.session_state[key(page, "_seeded")] = True
+    st.session_state[key(page, "_link_warnings")] = warnings
+
+
+def link_warnings(page: str, clear: bool = False) -> list[str]:
+    out = st.session_state.get(key(page, "_link_warnings"), [])
+    if clear:
+        st.session_state[key(page, "_link_warnings")] = []
+    return out
+
+
+def read_config(page: str) -> LabConfig:
+    """The widgets' current values -> LabConfig (only widgets that apply are read)."""
+    g = lambda name: st.session_state[key(page, name)]  # noqa: E731
+    n_hidden = int(g("n_hidden"))
+    hidden = tuple(int(g(f"units{i}")) for i in range(n_hidden))
+    per_layer = tuple(g(f"act{i}") for i in range(n_hidden)) if g("per_layer_on") and n_hidden else ()
+    base = PAGE_DEFAULTS[page]
+    values = {}
+    for f in fields(LabConfig):
+        k = key(page, f.name)
+        values[f.name] = st.session_state[k] if k in st.session_state else getattr(base, f.name)
+    values.update(hidden=hidden, per_layer=per_layer,
+                  digits=tuple(sorted(int(d) for d in st.session_state.get(key(page, "digits"), base.digits))))
+    if page != "more2d":
+        values["dataset"] = base.dataset
+    return LabConfig(**values)
+
+
+def sync_url(page: str, cfg: LabConfig) -> None:
+    """Write the non-default settings to the address bar (a share link), if they changed."""
+    want = params_from_config(page, cfg)
+    have = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    if want != have:
+        st.query_params.from_dict(want)
+
+
+# ----------------------------------------------------------------------------- labs
+def lab(page: str) -> Lab | None:
+    return st.session_state.get(key(page, "_lab"))
+
+
+def ensure_lab(page: str, cfg: LabConfig) -> tuple[Lab | None, str | None]:
+    """Create this session's Lab for ``page`` or bring it in line with ``cfg``.
+
+    Returns (lab, error). On a ValueError (e.g. impossible data sizes, a damaged data file)
+    the previous lab is kept untouched and the error sentence is returned for display.
+    """
+    current = lab(page)
+    try:
+        if current is None:
+            current = Lab(page, cfg, load_data)
+            st.session_state[key(page, "_lab")] = current
+        elif cfg != current.cfg:
+            current.update(cfg)
+    except ValueError as exc:
+        return current, str(exc)
+    return current, None
+
+
+def set_current_page(page: str | None) -> None:
+    """Pause the lab of the page the user just left: its animation is no longer on screen."""
+    prev = st.session_state.get("_current_page")
+    if prev != page and prev in TRAINING_PAGES and lab(prev) is not None:
+        lab(prev).playing = False
+    st.session_state["_current_page"] = page
+
+
+def mark_full_run(page: str, value: bool) -> None:
+    """True while the page's full script run draws the live fragment. The fragment then draws
+    one still frame and returns instead of looping, so the rest of the page is not held up;
+    its own timed re-run starts the loop a moment later."""
+    st.session_state[key(page, "_full_run")] = value
+
+
+def in_full_run(page: str) -> bool:
+    return bool(st.session_state.get(key(page, "_full_run")))
+
+
+def ui_value(page: str, name: str, default=None):
+    """A page-local UI choice (e.g. which inspector tab is open)."""
+    return st.session_state.get(key(page, name), default)
+
+
+
+def clamp(page: str, name: str, lo, hi) -> None:
+    """Keep a widget's stored value inside the range it is about to be drawn with (a slider
+    whose stored value falls outside its new range would otherwise be an error)."""
+    k = key(page, name)
+    if k in st.session_state:
+        st.session_state[k] = min(max(st.session_state[k], lo), hi)
