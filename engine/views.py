@@ -28,15 +28,41 @@ def grid_points(bounds: tuple, resolution: int, dtype_name: str = "float64") -> 
     return pts
 
 
-def boundary_grid(net, bounds, resolution: int = 100) -> np.ndarray:
-    """Class probabilities over the input plane: (res, res, n_out), or (res, res) with one
-    output unit. Row 0 is the top edge (y = y_max), column 0 the left edge (x = x_min)."""
+def as_class_probabilities(net, out: np.ndarray) -> np.ndarray:
+    """Network outputs (N, K) -> rows that sum to 1 with the same argmax, for colouring.
+
+    Softmax outputs already are; independent sigmoids (bce, mse + sigmoid) are divided by
+    their sum; linear or tanh outputs (mse) go through a softmax. With one output unit the
+    result is the (N, 1) probability of class 1 (sigmoid), or the output mapped to [0, 1].
+    """
+    kind = net.loss_fn.output_name
+    if out.shape[1] == 1:
+        if kind == "sigmoid":
+            return out
+        return 1 / (1 + np.exp(-4 * out)) if kind == "linear" else (out + 1) / 2
+    if kind == "softmax":
+        return out
+    if kind == "sigmoid":
+        return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+    e = np.exp(2 * (out - out.max(axis=1, keepdims=True)))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -> np.ndarray:
+    """The network's outputs over the input plane — class probabilities for cross-entropy:
+    (res, res, n_out), or (res, res) with one output unit. Row 0 is the top edge
+    (y = y_max), column 0 the left edge (x = x_min). ``normalize=True`` maps outputs that
+    are not a distribution (sigmoids, mse's linear/tanh) to one with the same winning class
+    (see as_class_probabilities), for colouring."""
     if net.sizes[0] != 2:
         raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.sizes[0]}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     zs, _, _ = net._forward_cache(pts)
-    out = net.loss_fn.output(zs[-1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = net.loss_fn.output(zs[-1])
+        if normalize:
+            out = as_class_probabilities(net, out)
     if out.shape[1] == 1:
         return out[:, 0].reshape(res, res)
     return out.reshape(res, res, out.shape[1])

@@ -45,6 +45,7 @@ def probability_image(probs: np.ndarray) -> np.ndarray:
     Two classes: white at p = 0.5, towards the class colour as the network gets sure, kept
     light so the data points stay visible. K > 2: the argmax class's colour, by confidence.
     """
+    probs = np.nan_to_num(probs, nan=0.5, posinf=1.0, neginf=0.0)  # a diverged net draws grey-ish
     if probs.ndim == 2:
         p1 = probs
         k_idx = (p1 > 0.5).astype(np.intp)

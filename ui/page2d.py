@@ -56,7 +56,7 @@ def _layout(page, lab):
 
 def _draw_frame(lab, slots):
     ds = lab.dataset
-    probs = boundary_grid(lab.net, ds.bounds, RESOLUTION)
+    probs = boundary_grid(lab.net, ds.bounds, RESOLUTION, normalize=True)
     field = probs[..., 1] if probs.ndim == 3 and probs.shape[2] == 2 else (probs if probs.ndim == 2 else None)
     segs = contour_segments(field) if field is not None else None
     pts = charts.points_svg(ds.X_train, ds.y_train, ds.X_test, ds.y_test, ds.bounds, BOUNDARY_PX)
