@@ -217,18 +217,23 @@ def _spec_cached(kind: str, *args) -> dict:
     return _SPEC_BUILDERS[kind](*args)
 
 
+SERIES = ["train (batch)", "train (average)", "test"]
+SERIES_COLORS = ["#9ecae9", "#1f5fa8", "#e45756"]
+
+
 def _loss_spec(height: int, log: bool) -> dict:
     alt = _altair()
     base = alt.Chart(alt.Data(name="d")).encode(
         x=alt.X("step:Q", title="step"),
         y=alt.Y("value:Q", title="loss", scale=alt.Scale(type="log" if log else "linear", zero=False)),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["train (batch)", "test"],
-                                                                range=["#4c78a8", "#e45756"]),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=SERIES, range=SERIES_COLORS),
                         legend=alt.Legend(orient="top")),
         tooltip=["series:N", "step:Q", alt.Tooltip("value:Q", format=".4g")],
     )
-    chart = alt.layer(base.mark_line(strokeWidth=1.5).transform_filter("datum.series == 'train (batch)'"),
-                      base.mark_line(point=True, strokeWidth=2).transform_filter("datum.series == 'test'"))
+    chart = alt.layer(
+        base.mark_line(strokeWidth=1).transform_filter("datum.series == 'train (batch)'"),
+        base.mark_line(strokeWidth=2).transform_filter("datum.series == 'train (average)'"),
+        base.mark_line(point=True, strokeWidth=2).transform_filter("datum.series == 'test'"))
     return chart.properties(height=height, title="Loss").to_dict(validate=False)
 
 
@@ -332,10 +337,14 @@ def thin(df: pd.DataFrame, max_rows: int = 400) -> pd.DataFrame:
     return df.iloc[idx]
 
 
-def loss_chart(hist: pd.DataFrame, height: int = 220, log: bool = True):
-    """hist: engine history_frame() -> spec of train loss per step + test loss per eval."""
+def loss_chart(hist: pd.DataFrame, height: int = 220, log: bool = True, smooth: bool = False):
+    """hist: engine history_frame() -> spec of train loss per step + test loss per eval.
+    ``smooth`` adds a moving average, for noisy mini-batch losses."""
     h = thin(hist)
     parts = [pd.DataFrame({"step": h["step"], "value": h["loss"], "series": "train (batch)"})]
+    if smooth:
+        avg = hist["loss"].ewm(alpha=0.05).mean().loc[h.index]
+        parts.append(pd.DataFrame({"step": h["step"], "value": avg, "series": "train (average)"}))
     t = hist.dropna(subset=["test_loss"])
     parts.append(pd.DataFrame({"step": t["step"], "value": t["test_loss"], "series": "test"}).pipe(thin, 200))
     df = pd.concat(parts, ignore_index=True)

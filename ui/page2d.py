@@ -11,6 +11,7 @@ from engine import boundary_grid
 from engine.views import contour_segments
 
 from . import charts, controls, inspect, state
+from .panels import draw_curves, draw_layer_charts, draw_weights
 from .live import run_live
 
 RESOLUTION = 100  # boundary grid: 100 x 100 = one forward pass of 10,000 rows
@@ -68,25 +69,13 @@ def _draw_frame(lab, slots):
 
 def _draw_slow(page, lab, slots):
     hist = lab.trainer.history_frame()
-    L = lab.net.n_layers
     panel = _panel(page)
     if panel == "neurons":
         inspect.draw_neurons(page, lab, slots["right"], slots["right2"])
-    elif len(hist):
-        slots["right"].vega_lite_chart(spec=charts.loss_chart(hist, height=190), width="stretch")
-        slots["right2"].vega_lite_chart(spec=charts.accuracy_chart(hist, height=150), width="stretch")
     else:
-        slots["right"].info("Press **Play** or **Step**: the loss and accuracy curves appear here.")
-        slots["right2"].empty()
-    with slots["weights"].container(horizontal=True, gap="medium"):
-        for l, (W, b) in enumerate(zip(lab.net.weights, lab.net.biases)):
-            st.vega_lite_chart(spec=charts.weight_heatmap(W, b, f"W{l + 1}"), width="content")
-    if len(hist):
-        slots["delta"].vega_lite_chart(spec=charts.layer_metric_chart(
-            hist, "delta", L, "Mean |δ_l| per layer (log)", "mean |δ|", height=200), width="stretch")
-        slots["ratio"].vega_lite_chart(spec=charts.layer_metric_chart(
-            hist, "update_ratio", L, "Update ratio ‖ΔW_l‖ / ‖W_l‖ (log)", "ratio", height=200, band=True),
-            width="stretch")
+        draw_curves(lab, hist, slots["right"], slots["right2"])
+    draw_weights(lab, slots["weights"])
+    draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
 
 
 def render(page: str) -> None:

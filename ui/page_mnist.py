@@ -8,9 +8,9 @@ import streamlit as st
 from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
+from .panels import draw_curves, draw_layer_charts, draw_weights
 from .live import run_live
 
-HEATMAP_MAX_CELLS = 4096  # above this a hover chart gets slow: draw a picture instead
 MISTAKES = 12
 
 
@@ -65,30 +65,16 @@ def _mistakes_html(lab) -> str:
 def _draw_slow(lab, slots):
     hist = lab.trainer.history_frame()
     L = lab.net.n_layers
-    if len(hist):
-        slots["loss"].vega_lite_chart(spec=charts.loss_chart(hist, height=190), width="stretch")
-        slots["acc"].vega_lite_chart(spec=charts.accuracy_chart(hist, height=150), width="stretch")
-    else:
-        slots["loss"].info("Press **Play** or **Step**: the loss and accuracy curves appear here.")
+    draw_curves(lab, hist, slots["loss"], slots["acc"])
     ds = lab.dataset
     cm = confusion(lab.net, ds.X_test, ds.y_test)
     slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
     slots["mistakes"].html(_mistakes_html(lab))
-    with slots["weights"].container(horizontal=True, gap="medium"):
-        if L == 1:
-            st.caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
-        for l in range(1, L):
-            W, b = lab.net.weights[l], lab.net.biases[l]
-            if W.size > HEATMAP_MAX_CELLS:
-                st.html(charts.matrix_picture_html(W, b, f"W{l + 1}"))
-            else:
-                st.vega_lite_chart(spec=charts.weight_heatmap(W, b, f"W{l + 1}"), width="content")
-    if len(hist):
-        slots["delta"].vega_lite_chart(spec=charts.layer_metric_chart(
-            hist, "delta", L, "Mean |δ_l| per layer (log)", "mean |δ|", height=200), width="stretch")
-        slots["ratio"].vega_lite_chart(spec=charts.layer_metric_chart(
-            hist, "update_ratio", L, "Update ratio ‖ΔW_l‖ / ‖W_l‖ (log)", "ratio", height=200, band=True),
-            width="stretch")
+    if L == 1:
+        slots["weights"].caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
+    else:
+        draw_weights(lab, slots["weights"], first_layer=1)
+    draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
 
 
 def _data_section(lab) -> None:
