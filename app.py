@@ -20,8 +20,13 @@ PAGES = {  # url path -> (file, title, icon, training-page id)
     "mnist": ("app_pages/mnist.py", "MNIST digits", ":material/draw:", "mnist"),
 }
 
-# Less empty space above the title: the playground is often projected on a small screen.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+# Less empty space above the title (the playground is often projected on a small screen), and
+# the boundary's static points layer stacked exactly over its animated field (ui/page2d.py).
+st.html("""<style>
+[data-testid='stMainBlockContainer']{padding-top:2.2rem}
+[class*='st-key-bp-stack-']{position:relative}
+[class*='st-key-bp-stack-'] > div:nth-child(2){position:absolute;top:0;left:0;width:100%;pointer-events:none}
+</style>""")
 
 nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not p)
                      for p, (f, t, i, _) in PAGES.items()])

@@ -40,7 +40,13 @@ def _layout(page, lab):
     slots = {"status": st.empty()}
     left, right = st.columns([1.05, 1], gap="medium")
     with left:
-        slots["boundary"] = st.empty()
+        # the animated field and the static points are two elements stacked by CSS (app.py's
+        # .bp-stack rule), so a frame re-sends only the field and the line, not 400 circles
+        with st.container(key=f"bp-stack-{page}"):
+            slots["boundary"] = st.empty()
+            ds = lab.dataset
+            pts = charts.points_svg(ds.X_train, ds.y_train, ds.X_test, ds.y_test, ds.bounds, BOUNDARY_PX)
+            st.markdown(charts.points_overlay_html(pts, ds.bounds, BOUNDARY_PX), unsafe_allow_html=True)
         st.html(charts.legend_html(lab.dataset.class_names))
     with right:
         slots["right"] = st.empty()
@@ -60,9 +66,8 @@ def _draw_frame(lab, slots):
     probs = boundary_grid(lab.net, ds.bounds, RESOLUTION, normalize=True)
     field = probs[..., 1] if probs.ndim == 3 and probs.shape[2] == 2 else (probs if probs.ndim == 2 else None)
     segs = contour_segments(field) if field is not None else None
-    pts = charts.points_svg(ds.X_train, ds.y_train, ds.X_test, ds.y_test, ds.bounds, BOUNDARY_PX)
-    # st.markdown, not st.html: st.html's sanitiser drops inline SVG (the points and the line)
-    slots["boundary"].markdown(charts.boundary_html(probs, segs if segs is not None else [], pts, ds.bounds,
+    # st.markdown, not st.html: st.html's sanitiser drops inline SVG
+    slots["boundary"].markdown(charts.boundary_html(probs, segs if segs is not None else [], ds.bounds,
                                                     BOUNDARY_PX), unsafe_allow_html=True)
     slots["status"].html(controls.status_html(lab))
 
