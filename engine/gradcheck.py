@@ -61,6 +61,7 @@ class GradCheckReport:
     eps: float
     n_samples: int
     loss: float
+    near_kinks: int = 0  # ReLU-type pre-activations within reach of their kink at 0 (see below)
 
     @property
     def max_rel_error(self) -> float:
@@ -123,7 +124,8 @@ def gradient_check(net, X, y, eps: float = 1e-6, max_entries: int = 300, seed: i
     y = check_labels("y", y, X.shape[0], work.sizes[-1])
     with np.errstate(all="ignore"):  # a broken (bug-zoo) net may overflow; that is the finding
         loss, grads = work.gradients(X, y)
-        _, inputs, _ = work._forward_cache(X)  # a_0..a_{L-1}: each layer's input
+        zs, inputs, _ = work._forward_cache(X)  # a_0..a_{L-1}: each layer's input
+        kinks = _near_kinks(work, zs, inputs, eps)
         rng = np.random.default_rng(seed)
         results = []
         for l, (W, b) in enumerate(zip(work.weights, work.biases)):
@@ -148,4 +150,17 @@ def gradient_check(net, X, y, eps: float = 1e-6, max_entries: int = 300, seed: i
                 results.append(ParamCheck(pname, P.shape, len(idx), flat.size, rel, absd, scale,
                                           np.unravel_index(int(idx[w]), P.shape), float(analytic[w]),
                                           float(numeric[w])))
-    return GradCheckReport(results, eps, X.shape[0], float(loss))
+    return GradCheckReport(results, eps, X.shape[0], float(loss), kinks)
+
+
+def _near_kinks(net, zs, inputs, eps: float) -> int:
+    """How many ReLU / leaky-ReLU pre-activations z (over samples and units) are so close to 0
+    that a ±eps nudge of a weight can move them across the kink. There f is not
+    differentiable, the central difference averages two slopes, and a mismatch is expected
+    without any bug (typical right after init, when biases are exactly 0)."""
+    count = 0
+    for l, act in enumerate(net.hidden):
+        if act.name in ("relu", "leaky_relu"):
+            reach = eps * (1.0 + float(np.abs(inputs[l]).max(initial=0.0)))
+            count += int(np.count_nonzero(np.abs(zs[l]) <= reach))
+    return count

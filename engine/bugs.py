@@ -1,0 +1,212 @@
+"""The bug zoo: classic hand-written-backprop bugs, injected into a *copy* of the engine.
+
+Each bug overrides one of MLP's backward hooks (``_output_delta``, ``_activation_backward``,
+``_dense_backward``) in the subclass ``BuggyMLP``, or the optimizer's update rule in a
+subclass made by ``with_update_bug``; ``engine.network.MLP`` itself is never modified.
+
+    buggy = with_bugs(net, {"no_mean"})          # shares net's weight arrays, new class
+    report = gradient_check(buggy, X, y)          # turns red: backprop != finite differences
+    upd = update_check(opt_with_bug, buggy, X, y) # the update bug is caught here instead
+
+The update bug (``W -= lr * W * dW``) leaves the gradients right, so ``gradient_check`` cannot
+see it; ``update_check`` compares the applied change with what the clean rule would do.
+"""
+from __future__ import annotations
+
+import copy as _copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from .gradcheck import ParamCheck, _rel_error
+from .network import MLP
+from .optimizers import Optimizer
+
+
+@dataclass(frozen=True)
+class Bug:
+    key: str
+    title: str
+    wrong: str  # the buggy line, as a student writes it
+    right: str  # the correct line
+    effect: str  # what goes wrong, and how the check exposes it
+    exposed_by: str  # "gradient" or "update"
+
+
+BUGS: dict[str, Bug] = {b.key: b for b in [
+    Bug("derivative_of_a", "f′ evaluated at a instead of z",
+        "delta = da * sigmoid_prime(a)", "delta = da * sigmoid_prime(z)",
+        "The derivative is taken at the activation a = f(z) instead of at z, i.e. σ′(σ(z)). "
+        "The gradient check shows hidden-layer errors near 1; training crawls. ReLU/leaky ReLU hide it "
+        "(a > 0 exactly when z > 0), so with those the check stays green.", "gradient"),
+    Bug("shortcut_on_z", "a(1−a) shortcut fed with z",
+        "delta = da * z * (1 - z)", "delta = da * a * (1 - a)",
+        "The shortcut σ′ = a(1−a) (tanh′ = 1−a²) is written with z instead of a. "
+        "Hidden-layer gradients get the wrong size and even sign wherever z is not small; "
+        "the gradient check flags every hidden layer. ReLU-type and linear units are unaffected.", "gradient"),
+    Bug("missing_transpose", "missing transpose of W",
+        "da_prev = delta @ W", "da_prev = delta @ W.T",
+        "Back through a layer δ must meet Wᵀ. Without the transpose the shapes only fit when W is square: "
+        "with layers of different sizes the step crashes with a shape error (the classic symptom); with "
+        "square W it runs silently and the gradient check shows the layers below it are wrong.", "gradient"),
+    Bug("no_mean", "forgot the 1/N of the mean",
+        "delta_L = softmax(z) - T", "delta_L = (softmax(z) - T) / N",
+        "The loss is a mean over the batch but δ_L is not divided by N: every gradient is N times too "
+        "large (relative error ≈ 1 − 1/N in every layer). Training behaves like a learning rate N times "
+        "larger and often diverges.", "gradient"),
+    Bug("softmax_no_max", "softmax without subtracting the max",
+        "e = exp(z); p = e / e.sum()", "e = exp(z - z.max()); p = e / e.sum()",
+        "Mathematically the same, numerically not: exp overflows once a logit passes ~709 (float64) or "
+        "~88 (float32) and the loss becomes NaN. While logits are small the check stays green — raise the "
+        "init variance (or the learning rate) to see it fail. Only affects the cross-entropy loss.", "gradient"),
+    Bug("bias_mean", "bias gradient averaged, not summed",
+        "db = delta.mean(axis=0)", "db = delta.sum(axis=0)",
+        "δ already carries the 1/N of the mean loss; averaging it again gives the biases 1/N of their "
+        "gradient, so they hardly move and the boundary cannot shift away from the origin. The gradient "
+        "check flags every b_l (error ≈ 1 − 1/N) while the W_l stay green.", "gradient"),
+    Bug("update_times_weights", "update scaled by the weights",
+        "W -= lr * W * dW", "W -= lr * dW",
+        "The gradients are right (the gradient check stays green!) but the update multiplies them by W: "
+        "weights near 0 never move, biases that start at 0 stay 0, signs can flip. The update check "
+        "compares the applied change with −lr·∂W and turns red.", "update"),
+]}
+
+NET_BUGS = tuple(k for k, b in BUGS.items() if b.exposed_by == "gradient")
+UPDATE_BUGS = tuple(k for k, b in BUGS.items() if b.exposed_by == "update")
+
+
+class BugShapeError(ValueError):
+    """A bug made two arrays' shapes incompatible (what the student's code would crash with)."""
+
+
+class BuggyMLP(MLP):
+    """An MLP whose backward pass has the bugs in ``self.bugs`` (a frozenset of BUGS keys)."""
+
+    bugs: frozenset = frozenset()
+
+    def _output_delta(self, zL, y):
+        if "softmax_no_max" in self.bugs and self.loss_name == "cross_entropy":
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                e = np.exp(zL)  # the bug: no max subtracted, overflows to inf for large logits
+                s = e.sum(axis=1, keepdims=True)
+                rows = np.arange(zL.shape[0])
+                loss = float(np.mean(np.log(s[:, 0]) - zL[rows, y]))
+                delta = e / s
+            delta[rows, y] -= 1
+            delta /= zL.shape[0]
+        else:
+            loss, delta = super()._output_delta(zL, y)
+        if "no_mean" in self.bugs:
+            delta = delta * zL.shape[0]  # the bug: the 1/N of the mean loss is missing
+        return loss, delta
+
+    def _activation_backward(self, da, z, a, act):
+        if "derivative_of_a" in self.bugs:
+            with np.errstate(all="ignore"):
+                return act.backward(da, a, act.forward(a))  # f'(a) instead of f'(z)
+        if "shortcut_on_z" in self.bugs:
+            return act.backward(da, z, z)  # a(1-a) / 1-a^2 written with z
+        return super()._activation_backward(da, z, a, act)
+
+    def _dense_backward(self, delta, cache, need_input_grad):
+        da_prev, dW, db = super()._dense_backward(delta, cache, need_input_grad)
+        a_prev, W = cache
+        if "missing_transpose" in self.bugs and need_input_grad:
+            if delta.shape[1] != W.shape[0]:
+                raise BugShapeError(
+                    f"Bug “missing transpose”: delta @ W cannot be computed — δ is "
+                    f"{delta.shape[0]}×{delta.shape[1]} but W is {W.shape[0]}×{W.shape[1]} (it needs Wᵀ, "
+                    f"{W.shape[1]}×{W.shape[0]}). This crash is how the bug shows when layers differ in size; "
+                    f"with square weight matrices (e.g. hidden layers 2, 2 on a 2-class set) it runs silently.")
+            da_prev = delta @ W
+        if "bias_mean" in self.bugs:
+            db = delta.mean(axis=0)
+        return da_prev, dW, db
+
+
+def with_bugs(net: MLP, bugs) -> MLP:
+    """A network object with the given backward-pass bugs (BUGS keys; update bugs are ignored).
+
+    The result shares ``net``'s weight arrays (so training continues from them and the optimizer
+    state still fits); with no bugs it is a plain MLP again. ``net`` itself is not changed.
+    """
+    bugs = frozenset(b for b in bugs if b in NET_BUGS)
+    _check_known(bugs)
+    new = _copy.copy(net)
+    new.__class__ = BuggyMLP if bugs else MLP
+    if bugs:
+        new.bugs = bugs
+    elif "bugs" in new.__dict__:
+        del new.__dict__["bugs"]
+    new.weights, new.biases = list(net.weights), list(net.biases)
+    return new
+
+
+class _WeightScaledUpdate:
+    """Mixin: the update rule's step multiplied elementwise by the parameter (W -= lr * W * dW)."""
+
+    def _updates(self, params, grads):
+        updates, state = super()._updates(params, grads)
+        return [u * p for u, p in zip(updates, params)], state
+
+
+def clean_optimizer_class(opt: Optimizer) -> type:
+    cls = type(opt)
+    return cls.__mro__[2] if issubclass(cls, _WeightScaledUpdate) else cls
+
+
+def with_update_bug(opt: Optimizer, on: bool) -> Optimizer:
+    """The same optimizer (state and hyper-parameters shared by a shallow copy) with or without
+    the ``update_times_weights`` bug."""
+    base = clean_optimizer_class(opt)
+    new = _copy.copy(opt)
+    new.__class__ = _buggy_class(base) if on else base
+    return new
+
+
+_BUGGY_CLASSES: dict[type, type] = {}
+
+
+def _buggy_class(base: type) -> type:
+    if base not in _BUGGY_CLASSES:
+        _BUGGY_CLASSES[base] = type(f"Buggy{base.__name__}", (_WeightScaledUpdate, base), {})
+    return _BUGGY_CLASSES[base]
+
+
+def _check_known(bugs) -> None:
+    unknown = sorted(set(bugs) - set(BUGS))
+    if unknown:
+        raise ValueError(f"bugs: unknown bug {unknown[0]!r}; choose from {', '.join(BUGS)}.")
+
+
+def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
+    """Does ``opt`` apply the update its (clean) rule prescribes? One row per parameter array.
+
+    Takes the network's own gradients on (X (N, n_in), y (N,)), applies one step of ``opt`` and
+    one of a clean copy of it to two float64 copies of the network, and compares the changes
+    Δp: relative error max|Δ_opt − Δ_clean| / max|Δ_clean|. Nothing of ``opt`` or ``net`` changes.
+    """
+    work = net.copy(dtype=np.float64)
+    _, grads = work.gradients(X, y)
+    flat = [g.astype(np.float64) for pair in grads for g in pair]
+    results = []
+    with np.errstate(all="ignore"):
+        applied = _copy.deepcopy(opt)
+        clean = _copy.deepcopy(opt)
+        clean.__class__ = clean_optimizer_class(opt)
+        ua, _ = applied._updates(work.params(), flat)
+        uc, _ = clean._updates(work.params(), flat)
+        for i, (a, c) in enumerate(zip(ua, uc)):
+            name = f"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}"
+            a, c = np.asarray(a, np.float64).reshape(-1), np.asarray(c, np.float64).reshape(-1)
+            rel, absd, scale, w = _rel_error(a, c)
+            if scale == 0.0 and absd == 0.0:
+                rel = 0.0
+            shape = work.params()[i].shape
+            results.append(ParamCheck(name, shape, a.size, a.size, rel, absd, scale,
+                                      np.unravel_index(w, shape), float(-a[w]), float(-c[w])))
+    return results
+
+
+__all__ = ["BUGS", "NET_BUGS", "UPDATE_BUGS", "Bug", "BugShapeError", "BuggyMLP", "with_bugs",
+           "with_update_bug", "update_check"]
