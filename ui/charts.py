@@ -430,3 +430,52 @@ def confusion_chart(cm: np.ndarray, class_names):
     df = pd.DataFrame({"true": names[t.ravel()], "pred": names[p.ravel()], "count": cm.ravel(),
                        "frac": frac.ravel()})
     return _with_data(_spec_cached("confusion", k, max(22, min(40, 320 // k))), df, fit_width=False)
+
+
+# ------------------------------------------------------------------------- hidden space
+def _mesh_paths(P: np.ndarray, res: int, fx, fy) -> str:
+    """The boundary grid's rows and columns as polylines: how the layer bends the plane."""
+    if len(P) != res * res:
+        return ""
+    G = P.reshape(res, res, -1)
+    out = []
+    for line in list(G) + list(G.transpose(1, 0, 2)):
+        xs, ys = fx(line[:, 0]), fy(line[:, 1])
+        out.append("M" + "L".join(f"{a:.1f} {b:.1f}" for a, b in zip(xs, ys)))
+    return "".join(out)
+
+
+def hidden_scatter_html(view, y, is_test, res: int, size: int = 400) -> str:
+    """A HiddenView (engine.hidden) in 2-D as inline SVG: the input plane's grid as a bent mesh
+    (points coloured by the predicted class) and the data (train filled, test hollow)."""
+    P, G = view.points[:, :2], view.grid[:, :2]
+    both = np.vstack([P, G]) if len(G) else P
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    span = np.where(hi - lo > 1e-12, hi - lo, 1.0)
+    pad = 18
+
+    def fx(v):
+        return pad + (v - lo[0]) / span[0] * (size - 2 * pad)
+
+    def fy(v):
+        return size - pad - (v - lo[1]) / span[1] * (size - 2 * pad)
+
+    body = [f'<path d="{_mesh_paths(G, res, fx, fy)}" stroke="#00000024" stroke-width="0.8" fill="none"/>']
+    for c in np.unique(view.grid_class):
+        col = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
+        sel = view.grid_class == c
+        dots = "".join(f'<rect x="{a - 1.3:.1f}" y="{b - 1.3:.1f}" width="2.6" height="2.6"/>'
+                       for a, b in zip(fx(G[sel, 0]), fy(G[sel, 1])))
+        body.append(f'<g fill="{col}" opacity="0.45">{dots}</g>')
+    for hollow in (False, True):
+        for c in np.unique(y):
+            col = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
+            sel = (y == c) & (is_test == hollow)
+            style = (f'fill="#fff" stroke="{col}" stroke-width="1.6"' if hollow
+                     else f'fill="{col}" stroke="#fff" stroke-width="0.7"')
+            dots = "".join(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.2"/>' for a, b in zip(fx(P[sel, 0]), fy(P[sel, 1])))
+            body.append(f"<g {style}>{dots}</g>")
+    xl, yl = view.axis_labels[0], view.axis_labels[1]
+    body.append(f'<text x="{size - 4}" y="{size - 4}" font-size="11" fill="#555" text-anchor="end">{xl} →</text>'
+                f'<text x="4" y="12" font-size="11" fill="#555">↑ {yl}</text>')
+    return _square_svg(size, "".join(body))

@@ -83,6 +83,12 @@ def messages(page: str, lab: Lab | None, error: str | None) -> None:
         st.warning(w, icon="🔗")
     if error:
         st.error(f"{error} The model keeps its last valid settings until this is fixed.", icon="⚠️")
+    if lab is not None and lab.bugs:
+        from engine.bugs import BUGS
+
+        names = ", ".join(f"“{BUGS[b].title}”" for b in sorted(lab.bugs))
+        st.warning(f"Bug zoo: training uses a copy of backprop with {names}. Switch them off under "
+                   "*Look inside backprop → Bug zoo*.", icon="🐛")
     if lab is not None and lab.error:
         st.error(lab.error, icon="🛑")
     elif lab is not None and lab.notice:

@@ -14,9 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from engine import gradient_check
+from engine.bugs import BugShapeError
 from engine.views import grid_activations
 
 from . import charts, state
+from .bugzoo import bug_zoo_tab
+from .checks_view import report_table, verdict_message
+from .walkthrough import ledger_tab, phases_tab
 
 NEURON_RES = 40
 MAX_UNITS_SHOWN = 16
@@ -33,7 +37,7 @@ def unit_picker(page: str, lab) -> None:
     if not options:
         return
     st.selectbox("Unit", options, format_func=lambda o: _unit_label(*o), key=state.key(page, "unit"),
-                 label_visibility="collapsed", width=180,
+                 label_visibility="collapsed", width=160,
                  help="Show this unit's incoming weights (hover a tile for the numbers too).")
 
 
@@ -80,47 +84,59 @@ def draw_neurons(page: str, lab, slot, slot2) -> None:
 
 
 # ----------------------------------------------------------------------------- gradient check
-def _check_batch(lab, rows: int = 128):
-    return lab.trainer.peek_batch(rows)
-
-
 def gradient_check_tab(page: str, lab) -> None:
     st.markdown(
         "Compares every gradient backprop computes with a **numerical** one, "
         "(L(w+ε) − L(w−ε)) / 2ε, on the next mini-batch (at most 128 samples). "
-        "Central differences are accurate to O(ε²), and float64 keeps rounding near 1e-10, so a correct "
-        "backward pass agrees to < 1e-7 while any real bug shows up above 1e-4.")
+        "Why this works: central differences are accurate to O(ε²) (one-sided ones only to O(ε)), and "
+        "float64 keeps the rounding of the difference near 1e-11, so a correct backward pass agrees "
+        "to < 1e-7 while any real bug shows up above 1e-4.")
     if st.button("Run gradient check", key=state.key(page, "_gc"), type="primary",
                  help="Runs on a float64 copy of the current model; training is not affected."):
-        X, y = _check_batch(lab)
-        report = gradient_check(lab.net, X, y, eps=1e-6, max_entries=200)
-        st.session_state[state.key(page, "_gc_report")] = (lab.step, lab.builds, report)
-    stored = st.session_state.get(state.key(page, "_gc_report"))
+        X, y = lab.trainer.peek_batch(128)
+        try:
+            report = gradient_check(lab.net, X, y, eps=1e-5, max_entries=200)
+        except BugShapeError as exc:
+            report = str(exc)
+        state.put(page, "_gc_report", (lab.step, lab.builds, lab.bugs, report))
+    stored = state.ui_value(page, "_gc_report")
     if not stored:
         return
-    step, builds, report = stored
-    if builds != lab.builds:
-        st.caption("The model was rebuilt since this check; run it again.")
+    step, builds, bugs, report = stored
+    if builds != lab.builds or bugs != lab.bugs:
+        st.caption("The model (or the bug zoo) changed since this check; run it again.")
         return
-    df = report.frame()
-    colours = {"good": "background-color:#d9f2d9", "suspicious": "background-color:#fff2cc",
-               "broken": "background-color:#f8d0d0"}
-    styled = df.style.format({"max rel. error": "{:.2e}", "analytic (worst)": "{:.6g}",
-                              "numeric (worst)": "{:.6g}"}).map(lambda v: colours.get(v, ""), subset=["verdict"])
-    st.dataframe(styled, hide_index=True, width="stretch")
-    worst = report.max_rel_error
-    verdict = "good" if worst < 1e-7 else ("broken" if not worst < 1e-4 else "suspicious")
-    msg = (f"Checked at step {step} on {report.n_samples} samples, ε = {report.eps:g}: largest relative error "
-           f"**{worst:.2e}** — {verdict}.")
+    if isinstance(report, str):
+        st.error(f"Backprop crashed: {report}")
+        return
+    report_table(report.params)
+    context = f"step {step}, {report.n_samples} samples, ε = {report.eps:g}"
+    v = verdict_message(report.max_rel_error, context)
     if report.sampled:
-        msg += " Large matrices were checked on a random sample of entries (column *checked*)."
-    {"good": st.success, "suspicious": st.warning, "broken": st.error}[verdict](msg)
+        st.caption("Matrices with more than 200 entries were checked on a random sample of them "
+                   "(column *checked*): each checked entry costs two forward passes.")
+    if report.near_kinks and v != "good":
+        st.info(f"{report.near_kinks} ReLU pre-activations of this batch sit within ε of the kink at z = 0, "
+                "where ReLU has no derivative: the numerical slope averages the two sides and cannot match. "
+                "That is expected without any bug (typical at step 0, when all biases are exactly 0); "
+                "train a few steps and check again.")
+    if lab.bugs:
+        st.caption("Bug zoo bugs are switched on: the check runs on the buggy copy training uses.")
 
 
 # ----------------------------------------------------------------------------- static tabs
-def render_static(page: str, lab) -> None:
-    """The 'Look inside' tabs below the live area."""
+TABS = {"ledger": "Shape ledger", "gc": "Gradient check", "zoo": "Bug zoo", "phases": "Step phases"}
+
+
+def render_static(page: str, lab, extra: dict | None = None) -> None:
+    """The 'Look inside' tabs below the live area; ``extra`` = {label: draw(page, lab)} tabs first."""
     st.markdown("#### Look inside backprop")
-    (tab_gc,) = st.tabs(["Gradient check"])
-    with tab_gc:
-        gradient_check_tab(page, lab)
+    draws = dict(extra or {})
+    draws.update(zip(TABS.values(), (ledger_tab, gradient_check_tab, bug_zoo_tab, phases_tab)))
+    # Stateful tabs: the open tab survives the re-run a toggle or button inside it causes, and
+    # only the open tab's content is computed.
+    tabs = st.tabs(list(draws), key=state.key(page, "inspect_tab"), on_change="rerun")
+    for tab, draw in zip(tabs, draws.values()):
+        if tab.open:
+            with tab:
+                draw(page, lab)

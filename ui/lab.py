@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from engine import MLP, SGD, Adam, Diverged, Trainer
+from engine.bugs import BUGS, UPDATE_BUGS, BugShapeError, with_bugs, with_update_bug
 from engine.datasets import Dataset
 
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
@@ -46,6 +47,8 @@ class Lab:
         self.error: str | None = None    # e.g. the Diverged message; cleared by the next action
         self.notice: str | None = None   # e.g. "rebuilt the model because ..."
         self.builds = 0
+        self.bugs: frozenset = frozenset()  # bug-zoo bugs injected into this session's copy
+        self.walk = None  # an engine.phases.StepWalk while the user steps through one update
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -66,6 +69,22 @@ class Lab:
                                eval_every=1 if c.dataset != "mnist" else 50)
         self.builds += 1
         self.error = None
+        self._apply_bugs()
+
+    def _apply_bugs(self) -> None:
+        # The trainer drives a (shallow) buggy copy that shares the weight arrays: the clean
+        # engine classes are never touched, and switching a bug off continues from the weights.
+        self.net = with_bugs(self.net, self.bugs)
+        self.opt = with_update_bug(self.opt, any(b in UPDATE_BUGS for b in self.bugs))
+        self.trainer.net, self.trainer.opt = self.net, self.opt
+
+    def set_bugs(self, bugs) -> None:
+        """Switch bug-zoo bugs on/off (BUGS keys); training continues from the current weights."""
+        bugs = frozenset(bugs)
+        if bugs != self.bugs:
+            self.bugs = bugs
+            self._apply_bugs()
+            self.error = None
 
     def update(self, cfg: LabConfig) -> str | None:
         """Bring the objects in line with ``cfg``. Returns a notice when the model was rebuilt.
@@ -96,6 +115,7 @@ class Lab:
             # a different update rule starts with fresh state (momentum buffers / Adam moments)
             self.opt = make_optimizer(cfg)
             self.trainer.opt = self.opt
+            self._apply_bugs()
             self.notice = "Switched optimizer; the weights are kept, its state (momentum, moments) starts fresh."
         else:
             self.opt.lr = cfg.lr
@@ -115,21 +135,21 @@ class Lab:
     # ------------------------------------------------------------------ training
     def advance(self, n_steps: int) -> bool:
         """Run n steps. On divergence: pause, keep the message, return False."""
-        try:
-            self.trainer.run(n_steps)
-            return True
-        except Diverged as exc:
-            self.playing = False
-            self.error = str(exc)
-            return False
+        return self._guard(lambda: self.trainer.run(n_steps))
 
     def advance_epoch(self) -> bool:
+        return self._guard(self.trainer.run_epoch)
+
+    def _guard(self, action) -> bool:
         try:
-            self.trainer.run_epoch()
+            action()
             return True
-        except Diverged as exc:
+        except (Diverged, BugShapeError) as exc:
             self.playing = False
             self.error = str(exc)
+            if self.bugs and isinstance(exc, Diverged):
+                names = ", ".join(f"“{BUGS[b].title}”" for b in sorted(self.bugs))
+                self.error += f" Bug zoo: {names} switched on — that is the likely cause."
             return False
 
     # ------------------------------------------------------------------ reading

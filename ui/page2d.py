@@ -10,7 +10,7 @@ import streamlit as st
 from engine import boundary_grid
 from engine.views import contour_segments
 
-from . import charts, controls, inspect, state
+from . import charts, controls, hidden_view, inspect, state
 from .panels import draw_curves, draw_layer_charts, draw_weights
 from .live import run_live
 
@@ -22,14 +22,14 @@ PAGE_TEXT = {
                    "a network without a hidden layer fails here (set *Hidden layers* to 0 and watch); "
                    "a few hidden units bend the boundary."),
     "circles": ("Circles", "One class inside a ring of the other. The hidden layers must turn the plane so "
-                           "that a single line, drawn in hidden space, separates them — open *Hidden space* "
-                           "below and watch them untangle."),
+                           "that a single line, drawn in hidden space, separates them — switch the right panel to *Hidden space* "
+                           "and watch them untangle."),
     "more2d": ("More 2-D data", "Moons, two spirals and Gaussian blobs. The spiral needs depth: try 1 "
                                 "hidden layer against 3."),
 }
 
 
-PANELS = {"curves": "Loss & accuracy", "neurons": "Neurons"}
+PANELS = {"curves": "Loss & accuracy", "hidden": "Hidden space", "neurons": "Neurons"}
 
 
 def _panel(page: str) -> str:
@@ -77,6 +77,8 @@ def _draw_slow(page, lab, slots):
     panel = _panel(page)
     if panel == "neurons":
         inspect.draw_neurons(page, lab, slots["right"], slots["right2"])
+    elif panel == "hidden":
+        hidden_view.draw_hidden(page, lab, slots["right"], slots["right2"])
     else:
         draw_curves(lab, hist, slots["right"], slots["right2"])
     draw_weights(lab, slots["weights"])
@@ -95,7 +97,7 @@ def render(page: str) -> None:
         return
     state.sync_url(page, lab.cfg)
     controls.messages(page, lab, error)
-    with st.container(horizontal=True, vertical_alignment="center", gap="large"):
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)
         st.segmented_control("Right panel", list(PANELS), format_func=PANELS.get, default="curves",
                              key=state.key(page, "panel"), label_visibility="collapsed", required=True,
@@ -103,5 +105,7 @@ def render(page: str) -> None:
                                   "a hidden layer sees it. Neurons: each hidden unit over the input plane.")
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)
+        elif _panel(page) == "hidden":
+            hidden_view.layer_picker(page, lab)
     run_live(page, lambda: _layout(page, lab), _draw_frame, lambda lab_, slots: _draw_slow(page, lab_, slots))
     inspect.render_static(page, lab)

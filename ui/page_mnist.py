@@ -9,6 +9,7 @@ from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
 from .panels import draw_curves, draw_layer_charts, draw_weights
+from .draw_digit import draw_digit_tab
 from .live import run_live
 
 MISTAKES = 12
@@ -110,4 +111,4 @@ def render() -> None:
     controls.control_bar(page, lab)
     _data_section(lab)
     run_live(page, lambda: _layout(lab), _draw_frame, _draw_slow, frame_interval=1 / 10)
-    inspect.render_static(page, lab)
+    inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})

@@ -30,7 +30,7 @@ def data_controls(page: str) -> None:
         st.pills("Digits", list(range(10)), selection_mode="multi", key=k("digits"), **PERSIST,
                  help="Which digits to classify. Two digits (e.g. 3 and 8) train in seconds; all ten is "
                       "the real task. Labels are renumbered 0..k-1 inside the network.")
-        digits = st.session_state.get(k("digits")) or []
+        digits = state.ui_value(page, "digits") or []
         if len(set(digits)) < 2:
             st.warning("Choose at least two digits; the model keeps its last valid data meanwhile.")
             return
@@ -41,7 +41,7 @@ def data_controls(page: str) -> None:
             return
         hi_test = max(100, min(5000, available // 2) // 100 * 100)
         state.clamp(page, "n_test", 100, hi_test)
-        n_test = st.session_state.get(k("n_test"), 2000)
+        n_test = state.ui_value(page, "n_test", 2000)
         hi_train = max(100, (available - n_test) // 100 * 100)
         state.clamp(page, "n_train", 100, hi_train)
         st.slider("Training digits", 100, hi_train, step=100, key=k("n_train"), **PERSIST,
@@ -92,13 +92,13 @@ def network_controls(page: str) -> None:
     st.selectbox("Loss", list(LOSS_LABELS), key=k("loss"), **PERSIST, format_func=LOSS_LABELS.get,
                  help="Softmax cross-entropy: δ_L = (p − t)/N. MSE: δ_L = (a − t)⊙g′(z)/N, which "
                       "vanishes when a sigmoid output saturates. BCE: a sigmoid per output, δ_L = (σ(z) − t)/N.")
-    if st.session_state.get(k("loss")) == "mse":
+    if state.ui_value(page, "loss") == "mse":
         st.selectbox("Output activation (MSE)", MSE_OUTPUTS, key=k("output_activation"), **PERSIST,
                      help="g in a_L = g(z_L) for the MSE loss.")
     st.selectbox("Initialisation", list(INIT_LABELS), key=k("init"), **PERSIST, format_func=INIT_LABELS.get,
                  help="How the first weights are drawn (biases start at 0). Normal: you choose the "
                       "variance. Xavier: 2/(n_in+n_out), keeps tanh signals stable. He: 2/n_in, for ReLU.")
-    if st.session_state.get(k("init")) == "normal":
+    if state.ui_value(page, "init") == "normal":
         st.select_slider("Init variance σ²", VAR_OPTIONS, key=k("init_var"), **PERSIST, format_func=_fmt_num,
                          help="W ~ N(0, σ²), log scale. Too small: signals and deltas shrink layer by layer "
                               "(vanishing). Too large: tanh/sigmoid saturate, or ReLU activations explode.")

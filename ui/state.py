@@ -157,6 +157,10 @@ def ui_value(page: str, name: str, default=None):
     return st.session_state.get(key(page, name), default)
 
 
+def put(page: str, name: str, value) -> None:
+    """Remember a page-local value for this user (e.g. the last gradient-check report)."""
+    st.session_state[key(page, name)] = value
+
 
 def clamp(page: str, name: str, lo, hi) -> None:
     """Keep a widget's stored value inside the range it is about to be drawn with (a slider

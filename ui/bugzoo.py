@@ -1,0 +1,62 @@
+"""The bug zoo tab: switch classic backprop bugs into this session's copy of the engine and
+see the gradient check (or the update check) catch them. The engine's maths lives in
+engine.bugs; this module only draws switches and tables."""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import gradient_check
+from engine.bugs import BUGS, BugShapeError, update_check
+
+from . import state
+from .sidebar import PERSIST
+from .checks_view import report_table, verdict_message
+
+
+def _sync(page: str, lab) -> None:
+    lab.set_bugs(k for k in BUGS if state.ui_value(page, f"bug_{k}"))
+
+
+def bug_zoo_tab(page: str, lab) -> None:
+    st.markdown(
+        "Each switch injects one classic hand-written-backprop bug into **your session's copy** of the "
+        "backward pass (the engine itself is never changed). Turn one on, then run the checks and press "
+        "Play: the check turns red and training misbehaves. Turn it off and training continues from the "
+        "current weights.")
+    for k, bug in BUGS.items():
+        c1, c2 = st.columns([1.1, 2])
+        with c1:
+            st.toggle(bug.title, key=state.key(page, f"bug_{k}"), on_change=_sync, args=(page, lab), **PERSIST,
+                      help=bug.effect)
+        with c2:
+            st.markdown(f"`{bug.wrong}` &nbsp;instead of&nbsp; `{bug.right}`")
+    _sync(page, lab)  # widget values restored from the session after a rebuild
+    on = [BUGS[k] for k in sorted(lab.bugs)]
+    for bug in on:
+        st.warning(f"**{bug.title}** — {bug.effect}", icon="🐛")
+    if st.button("Run gradient check and update check", key=state.key(page, "_zoo_check"), type="primary",
+                 help="Both on float64 copies of the current (possibly buggy) model and the next batch."):
+        X, y = lab.trainer.peek_batch(128)
+        try:
+            result = (gradient_check(lab.net, X, y, eps=1e-5, max_entries=150), update_check(lab.opt, lab.net, X, y))
+        except BugShapeError as exc:
+            result = str(exc)
+        state.put(page, "_zoo_report", (lab.builds, lab.bugs, result))
+    stored = state.ui_value(page, "_zoo_report")
+    if not stored:
+        return
+    builds, bugs, result = stored
+    if builds != lab.builds or bugs != lab.bugs:
+        st.caption("The model or the bugs changed since the last check; run it again.")
+        return
+    if isinstance(result, str):
+        st.error(f"Backprop crashed: {result}")
+        return
+    report, updates = result
+    st.markdown("**Gradient check** — backprop's ∂L/∂p vs (L(p+ε) − L(p−ε)) / 2ε")
+    report_table(report.params)
+    verdict_message(report.max_rel_error, f"ε = {report.eps:g}, {report.n_samples} samples")
+    st.markdown("**Update check** — applied Δp vs what the clean update rule gives")
+    report_table(updates, analytic="applied Δp (worst)", numeric="clean Δp (worst)")
+    worst = max((p.max_rel_error for p in updates), default=0.0)
+    verdict_message(worst, f"{type(lab.opt).__name__.replace('Buggy', '')}, learning rate {lab.opt.lr:g}")

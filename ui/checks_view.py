@@ -1,0 +1,31 @@
+"""Tables and verdicts for the gradient check and the update check (engine.gradcheck,
+engine.bugs): one row per parameter array, coloured good / suspicious / broken."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine.gradcheck import BROKEN, GOOD, verdict
+
+COLOURS = {"good": "background-color:#d9f2d9", "suspicious": "background-color:#fff2cc",
+           "broken": "background-color:#f8d0d0"}
+
+
+def report_table(params, analytic: str = "backprop (worst)", numeric: str = "numerical (worst)") -> None:
+    """params: engine.gradcheck.ParamCheck rows."""
+    df = pd.DataFrame([{"parameter": p.name, "shape": "×".join(map(str, p.shape)),
+                        "checked": f"{p.checked}/{p.size}", "max rel. error": p.max_rel_error,
+                        analytic: p.analytic, numeric: p.numeric, "verdict": p.verdict} for p in params])
+    styled = (df.style.format({"max rel. error": "{:.2e}", analytic: "{:.6g}", numeric: "{:.6g}"})
+              .map(lambda v: COLOURS.get(v, ""), subset=["verdict"]))
+    st.dataframe(styled, hide_index=True, width="stretch")
+
+
+def verdict_message(worst: float, context: str) -> str:
+    """Show a green/yellow/red box for the largest relative error; returns the verdict."""
+    v = verdict(worst)
+    text = (f"Largest relative error **{worst:.2e}** ({context}) — "
+            + {"good": f"good (< {GOOD:g}).", "suspicious": f"suspicious (between {GOOD:g} and {BROKEN:g}).",
+               "broken": f"broken (> {BROKEN:g})."}[v])
+    {"good": st.success, "suspicious": st.warning, "broken": st.error}[v](text)
+    return v

@@ -1,0 +1,151 @@
+"""The shape & equation ledger and the "step through one update" mode.
+
+Both show the same rows (engine.ledger); the walkthrough highlights the rows and the weight
+matrix of the phase it is in (engine.phases). No maths here: arrays come from the engine.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine import Diverged
+from engine.bugs import BugShapeError
+from engine.ledger import shape_ledger
+from engine.phases import StepWalk
+
+from . import charts, state
+from .sidebar import PERSIST
+
+PHASE_LABELS = {"forward": "forward", "loss": "loss", "backward": "backward", "update": "update"}
+MAX_ROWS_SHOWN = 12  # rows of a batch array drawn as a picture
+
+
+def _num(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def _ledger_markdown(rows, per_sample_rows=None, highlight=()) -> str:
+    """A markdown table; LaTeX cells render with KaTeX. Highlighted rows get a marker."""
+    head = "| | quantity | batch (matrices) |" + (" one example (vectors) |" if per_sample_rows else "") + \
+           " shape | mean \\|x\\| |"
+    sep = "|---|---|---|" + ("---|" if per_sample_rows else "") + "---|---|"
+    lines = [head, sep]
+    for i, r in enumerate(rows):
+        mark = "▶" if r.name in highlight else ""
+        name = f":orange-background[**{r.name}**]" if r.name in highlight else r.name
+        cells = [mark, name, f"${r.latex}$"]
+        if per_sample_rows:
+            cells.append(f"${per_sample_rows[i].latex}$")
+        cells += ["×".join(map(str, r.shape)) or "scalar", _num(r.mean_abs)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _batch(lab):
+    return lab.trainer.peek_batch()
+
+
+def ledger_tab(page: str, lab) -> None:
+    st.markdown(
+        "Every array one training step computes, with its equation and **live shapes** for this "
+        "architecture and batch (rows = examples). The numbers under each symbol are its shape; "
+        "*mean |x|* is the live size of the values. Change the hidden layers or the batch size and "
+        "watch the shapes follow.")
+    one = st.toggle("Show one example next to the batch", key=state.key(page, "ledger_one"), **PERSIST,
+                    help="The per-sample view: vectors instead of matrices. ∂W is then an outer product "
+                         "a ⊗ δ; the batch ∂W is the sum of those over the N examples.")
+    X, y = _batch(lab)
+    try:
+        rows = shape_ledger(lab.net, X, y)
+        per = shape_ledger(lab.net, X, y, per_sample=True) if one else None
+    except BugShapeError as exc:
+        st.error(str(exc))
+        return
+    by_phase = {}
+    for i, r in enumerate(rows):
+        by_phase.setdefault(r.phase, []).append(i)
+    for phase, idx in by_phase.items():
+        st.markdown(f"**{phase.capitalize()}**")
+        st.markdown(_ledger_markdown([rows[i] for i in idx], [per[i] for i in idx] if per else None))
+    st.caption(f"Batch: the next mini-batch, N = {X.shape[0]}. δ_l = ∂L/∂z_l. Update shown for plain SGD; "
+               "momentum and Adam transform ∂W first, the shapes are the same.")
+
+
+# ----------------------------------------------------------------------------- step phases
+def _walk(lab):
+    walk = getattr(lab, "walk", None)
+    if walk is not None and walk.stale:
+        lab.walk = walk = None
+    return walk
+
+
+def _start(lab) -> None:
+    lab.playing = False
+    try:
+        lab.walk = StepWalk(lab.trainer)
+        lab.walk.advance()
+    except BugShapeError as exc:
+        lab.walk, lab.error = None, str(exc)
+
+
+def _next(lab) -> None:
+    walk = _walk(lab)
+    if walk is None:
+        return _start(lab)
+    if walk.done:
+        return _start(lab)
+    try:
+        walk.advance()
+    except Diverged as exc:
+        lab.error = str(exc)
+
+
+def _array_picture(label: str, a: np.ndarray) -> str:
+    """A small array as a diverging-colour picture at its natural size (cells ≤ 20 px)."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 1:
+        a = a[None, :]
+    shown = a[:MAX_ROWS_SHOWN]
+    scale = max(1, min(20, 220 // max(shown.shape)))
+    uri = charts.png_data_uri(charts.diverging_rgb(shown), scale=scale)
+    more = f", first {MAX_ROWS_SHOWN} of {a.shape[0]} rows" if a.shape[0] > MAX_ROWS_SHOWN else ""
+    return (f'<figure style="margin:0"><img alt="{label}" src="{uri}" style="width:{shown.shape[1] * scale}px;'
+            f'max-width:100%;image-rendering:pixelated;border:1px solid #ddd"/><figcaption style="font-size:0.8rem;'
+            f'color:#666">{label}{more}; |x| ≤ {float(np.abs(shown).max(initial=0)):.3g}</figcaption></figure>')
+
+
+def phases_tab(page: str, lab) -> None:
+    st.markdown(
+        "One training step, slowly: each click runs one phase — the forward pass layer by layer, the "
+        "loss, the backward pass from the top, then the update — on the batch the next *Step* uses. "
+        "The last phase **is** that step, so the numbers are exactly those of training.")
+    walk = _walk(lab)
+    label = "Next phase" if walk is not None and not walk.done else "Start: forward, layer 1"
+    with st.container(horizontal=True, gap="small"):
+        st.button(label, key=state.key(page, "_phase_next"), on_click=_next, args=(lab,), type="primary",
+                  icon=":material/skip_next:", help="Run the next phase of one training step (pauses Play).")
+        if walk is not None:
+            st.button("Abandon", key=state.key(page, "_phase_stop"),
+                      on_click=lambda: setattr(lab, "walk", None), help="Leave the walkthrough; nothing is updated.")
+    if walk is None:
+        st.caption("Press *Start* to begin; training is paused while you step through.")
+        return
+    names = [p.title for p in walk.phases]
+    st.markdown(" → ".join(f"**{n}**" if i == walk.index else
+                           (f"~~{n}~~" if i < walk.index else n) for i, n in enumerate(names)))
+    phase = walk.current
+    st.info(f"**{phase.title}.** {phase.text}")
+    rows = shape_ledger(lab.net, walk.X, walk.y) if phase.kind != "update" else None
+    if rows is not None:
+        show = [r for r in rows if r.phase == phase.kind]
+        st.markdown(_ledger_markdown(show, highlight=phase.ledger))
+    cols = st.columns(3)
+    pics = list(phase.arrays.items())
+    if phase.layer:
+        W, b = lab.net.weights[phase.layer - 1], lab.net.biases[phase.layer - 1]
+        pics.append((f"W{phase.layer} (the heatmap involved)", np.vstack([W, b[None, :]])))
+    for i, (label, arr) in enumerate(pics[:6]):
+        cols[i % 3].html(_array_picture(label, arr))
+    if walk.done and walk.record is not None:
+        st.success(f"Step {walk.record.step} done: batch loss {walk.record.loss:.6g} (the value the loss phase "
+                   f"showed). Press *Next phase* to walk through the following step.")
