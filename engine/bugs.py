@@ -130,8 +130,9 @@ def with_bugs(net: MLP, bugs) -> MLP:
     The result shares ``net``'s weight arrays (so training continues from them and the optimizer
     state still fits); with no bugs it is a plain MLP again. ``net`` itself is not changed.
     """
-    bugs = frozenset(b for b in bugs if b in NET_BUGS)
+    bugs = frozenset(bugs)
     _check_known(bugs)
+    bugs = frozenset(b for b in bugs if b in NET_BUGS)
     new = _copy.copy(net)
     new.__class__ = BuggyMLP if bugs else MLP
     if bugs:

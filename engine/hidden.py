@@ -38,12 +38,13 @@ def _pca(A: np.ndarray, d: int, previous: np.ndarray | None):
     """Top-d principal axes of A (N, n): (mean (n,), components (d, n), explained (d,))."""
     from sklearn.decomposition import PCA
 
-    pca = PCA(n_components=d, svd_solver="full").fit(A)
+    with np.errstate(invalid="ignore", divide="ignore"):  # all points equal: no variance to explain
+        pca = PCA(n_components=d, svd_solver="full").fit(A)
     comps = pca.components_.copy()
     if previous is not None and previous.shape == comps.shape:
         signs = np.sign(np.sum(comps * previous, axis=1))
         comps *= np.where(signs == 0, 1.0, signs)[:, None]
-    return pca.mean_, comps, tuple(float(v) for v in pca.explained_variance_ratio_)
+    return pca.mean_, comps, tuple(float(v) for v in np.nan_to_num(pca.explained_variance_ratio_))
 
 
 def hidden_map(net, X, layer: int, bounds=None, resolution: int = 25, dims: int = 2,
