@@ -1,0 +1,120 @@
+"""AppTest over the 'Look inside backprop' tabs and the hidden-space panel (issue 5)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_app_pages import lab, open_page, texts
+
+
+def open_tab(page: str, tab: str, params: dict | None = None):
+    at = open_page(page, params)
+    at.session_state[f"{page}.inspect_tab"] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", ["xor", "mnist"])
+def test_shape_ledger_shows_live_shapes_and_follows_the_architecture(page):
+    at = open_tab(page, "Shape ledger")
+    body = texts(at)
+    n_in = 784 if page == "mnist" else 2
+    assert r"\partial W_{1}" in body and rf"{n_in}\times" in body
+    at.toggle(key=f"{page}.ledger_one").set_value(True).run()
+    ok(at)
+    assert r"\otimes" in texts(at)  # the per-example outer product appears
+    if page == "xor":
+        at.number_input(key="xor.units0").set_value(5).run()
+        ok(at)
+        assert r"2\times5" in texts(at)
+
+
+def test_gradient_check_tab_reports_good():
+    at = open_tab("xor", "Gradient check")
+    at.button(key="xor._gc").click().run()
+    ok(at)
+    assert any("good" in s.value for s in at.success), texts(at)
+    assert at.dataframe, "the per-parameter table"
+
+
+def test_bug_zoo_turns_the_check_red_and_back():
+    at = open_tab("xor", "Bug zoo")
+    at.toggle(key="xor.bug_no_mean").set_value(True).run()
+    ok(at)
+    assert lab(at, "xor").bugs == frozenset({"no_mean"})
+    assert any("Bug zoo" in w.value for w in at.warning)
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    assert any("broken" in e.value for e in at.error), texts(at)
+    at.button(key="xor._step").click().run()  # training with the bug does not crash the page
+    ok(at)
+    at.toggle(key="xor.bug_no_mean").set_value(False).run()
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    assert lab(at, "xor").bugs == frozenset()
+    assert not any("broken" in e.value for e in at.error)
+
+
+def test_update_bug_shows_in_the_update_check():
+    at = open_tab("xor", "Bug zoo")
+    at.toggle(key="xor.bug_update_times_weights").set_value(True).run()
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    assert any("good" in s.value for s in at.success)  # gradients are right ...
+    assert any("broken" in e.value for e in at.error)  # ... the update is not
+
+
+def test_missing_transpose_crash_is_a_message_not_a_traceback():
+    at = open_tab("xor", "Bug zoo")  # default XOR net 2-8-8-2: W3 is 8x2, not square
+    at.toggle(key="xor.bug_missing_transpose").set_value(True).run()
+    at.button(key="xor._step").click().run()
+    ok(at)
+    lb = lab(at, "xor")
+    assert lb.step == 0 and "missing transpose" in (lb.error or "")
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    assert any("crashed" in e.value for e in at.error)
+
+
+def test_step_phases_walk_one_real_step():
+    at = open_tab("circles", "Step phases")
+    assert lab(at, "circles").step == 0
+    n_phases = None
+    for i in range(20):
+        at.button(key="circles._phase_next").click().run()
+        ok(at)
+        walk = lab(at, "circles").walk
+        n_phases = len(walk.phases)
+        if walk.done:
+            break
+    assert n_phases == 3 + 1 + 3 + 1  # 2-8-8-2: three layers forward, loss, three backward, update
+    assert lab(at, "circles").step == 1
+    assert any("Step 1 done" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("params", [{}, {"hidden": "3"}, {"hidden": "2"}])
+def test_hidden_space_panel(params):
+    at = open_page("circles", params)
+    at.session_state["circles.panel"] = "hidden"
+    at.run()
+    ok(at)
+    at.button(key="circles._step").click().run()
+    ok(at)
+    cap = texts(at)
+    assert "Hidden layer 1" in cap
+    if params.get("hidden") == "3":
+        assert "Drag to rotate" in cap
+    elif params.get("hidden") == "2":
+        assert "the axes are the activations" in cap
+    else:
+        assert "principal axes" in cap
+
+
+def test_mnist_draw_tab_without_a_drawing():
+    at = open_tab("mnist", "Draw a digit")
+    assert "Nothing drawn yet" in texts(at)
