@@ -61,6 +61,7 @@ class LabConfig:
     l2: float = 0.0
     batch_size: int = 0  # 0 = full batch
     steps_per_frame: int = 2
+    csv_id: str = ""  # content hash of the user's uploaded CSV (dataset "csv"); never in links
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -72,7 +73,8 @@ class LabConfig:
         return tuple(getattr(self, f) for f in ARCH_FIELDS)
 
 
-DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "digits", "n_train", "n_test")
+DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "digits", "n_train", "n_test",
+               "csv_id")
 ARCH_FIELDS = ("hidden", "activation", "per_layer", "loss", "output_activation", "init", "init_var", "seed")
 LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame")
 
@@ -85,6 +87,7 @@ PAGE_DEFAULTS: dict[str, LabConfig] = {
                        lr=0.03, momentum=0.9, batch_size=64, steps_per_frame=5),
 }
 MORE_2D_SETS = ("moons", "spiral", "gaussians")
+CSV_DATASET = "csv"  # the More 2-D page's "your own CSV file" choice
 
 # ----------------------------------------------------------------------------- URL params
 # short, stable names for share links
@@ -124,6 +127,8 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
     max_units = 256 if page == "mnist" else 64
     if name == "dataset":
         allowed = MORE_2D_SETS if page == "more2d" else (cfg.dataset,)
+        if raw == CSV_DATASET and page == "more2d":
+            raise ValueError("names an uploaded CSV file, which a link cannot carry; upload it again")
         if raw not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)} on this page")
         return raw, None
@@ -237,6 +242,8 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
     out = {}
     for f in fields(LabConfig):
         v = getattr(cfg, f.name)
+        if f.name not in URL_NAMES or (f.name == "dataset" and v == CSV_DATASET):
+            continue  # an uploaded file cannot travel in a link
         if v != getattr(base, f.name):
             out[URL_NAMES[f.name]] = _fmt(v)
     return out

@@ -23,7 +23,7 @@ FIELD_LABELS = {
     "data_seed": "data seed", "digits": "digits", "n_train": "training size", "n_test": "test size",
     "hidden": "hidden layers", "activation": "activation", "per_layer": "per-layer activations",
     "loss": "loss", "output_activation": "output activation", "init": "initialisation",
-    "init_var": "init variance", "seed": "seed",
+    "init_var": "init variance", "seed": "seed", "csv_id": "CSV file",
 }
 
 

@@ -96,6 +96,8 @@ def render(page: str) -> None:
         st.error(error or "Could not build this page's model.")
         return
     state.sync_url(page, lab.cfg)
+    if lab.dataset.name == "csv":
+        st.caption(lab.dataset.description + " Share links cannot carry an uploaded file.")
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)

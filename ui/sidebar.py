@@ -13,7 +13,7 @@ from engine.datasets import DataFileError, mnist_available
 
 from . import state
 from .config import (BATCH_OPTIONS, INIT_LABELS, L2_OPTIONS, LOSS_LABELS, LR_OPTIONS, MAX_HIDDEN_LAYERS,
-                     MORE_2D_SETS, OPTIMIZERS, VAR_OPTIONS)
+                     MORE_2D_SETS, OPTIMIZERS, VAR_OPTIONS, CSV_DATASET)
 
 ACT_LABELS = {"sigmoid": "sigmoid σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU (0.01)",
               "linear": "linear (none)"}
@@ -51,16 +51,32 @@ def data_controls(page: str) -> None:
                   help="Held-out digits, never trained on, used for test loss, test accuracy and the "
                        "confusion matrix.")
     else:
+        is_csv = False
         if page == "more2d":
-            st.selectbox("Dataset", MORE_2D_SETS, key=k("dataset"), **PERSIST,
+            st.selectbox("Dataset", (*MORE_2D_SETS, CSV_DATASET), key=k("dataset"), **PERSIST,
                          format_func=lambda s: {"moons": "Two moons", "spiral": "Two spirals",
-                                                "gaussians": "Two Gaussian blobs"}[s],
-                         help="Moons need a curved boundary, spirals a deep one, blobs almost none.")
-        st.slider("Points", 50, 2000, step=50, key=k("n_samples"), **PERSIST,
-                  help="Number of data points (train + test).")
-        st.slider("Noise", 0.0, 0.5, step=0.01, key=k("noise"), **PERSIST,
-                  help="Standard deviation of the Gaussian jitter added to every point; more noise "
-                       "means overlapping classes and a test accuracy below 100 %.")
+                                                "gaussians": "Two Gaussian blobs", CSV_DATASET: "Your CSV file…"}[s],
+                         help="Moons need a curved boundary, spirals a deep one, blobs almost none. "
+                              "Or upload your own 2-D points as a CSV file.")
+            is_csv = state.ui_value(page, "dataset") == CSV_DATASET
+        if is_csv:
+            st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key=k("csv_file"),
+                             on_change=state.accept_csv, args=(page,),
+                             help="A header row, two numeric feature columns and a label column (named "
+                                  "label, class, y or target — else the last column); 8 to 5,000 rows, "
+                                  "2 to 10 classes. Features are rescaled to [−1, 1]. The file stays in "
+                                  "your session only; share links cannot carry it.")
+            err = state.ui_value(page, "_csv_error")
+            if err:
+                st.error(err + " The page keeps using its last valid data.")
+            elif state.ui_value(page, "csv_id"):
+                st.caption(f"Using {state.ui_value(page, '_csv_name', 'your file')}.")
+        else:
+            st.slider("Points", 50, 2000, step=50, key=k("n_samples"), **PERSIST,
+                      help="Number of data points (train + test).")
+            st.slider("Noise", 0.0, 0.5, step=0.01, key=k("noise"), **PERSIST,
+                      help="Standard deviation of the Gaussian jitter added to every point; more noise "
+                           "means overlapping classes and a test accuracy below 100 %.")
         st.slider("Test fraction", 0.1, 0.5, step=0.05, key=k("test_fraction"), **PERSIST,
                   help="Share of points held out for testing (hollow circles). The split is stratified.")
     st.number_input("Data seed", 0, 10**6, step=1, key=k("data_seed"), **PERSIST,

@@ -10,14 +10,16 @@ LabConfig -> URL, so the address bar is always a share link of the current setti
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import fields, replace
 
 import streamlit as st
 
 from engine import load_dataset
 from engine.datasets import Dataset
+from engine.tabular import csv_dataset
 
-from .config import PAGE_DEFAULTS, LabConfig, config_from_params, params_from_config
+from .config import CSV_DATASET, PAGE_DEFAULTS, LabConfig, config_from_params, params_from_config
 from .lab import Lab
 
 TRAINING_PAGES = tuple(PAGE_DEFAULTS)
@@ -37,11 +39,45 @@ def _cached_dataset(key: tuple) -> Dataset:
     return ds
 
 
+@st.cache_resource(max_entries=16, show_spinner="Reading your CSV…")
+def _cached_csv(data: bytes, test_fraction: float, seed: int) -> Dataset:
+    # keyed by the file's content: two visitors uploading the same file share the parsed copy
+    ds = csv_dataset(data, test_fraction=test_fraction, seed=seed)
+    for a in (ds.X_train, ds.y_train, ds.X_test, ds.y_test):
+        a.setflags(write=False)
+    return ds
+
+
 def load_data(cfg: LabConfig) -> Dataset:
     """The dataset for a config; cached and shared (read-only) across sessions."""
     from .config import DATA_FIELDS
 
-    return _cached_dataset(tuple((f, getattr(cfg, f)) for f in DATA_FIELDS))
+    if cfg.dataset == CSV_DATASET:
+        data = st.session_state.get("_csv_files", {}).get(cfg.csv_id)
+        if data is None:
+            raise ValueError("Upload a CSV file in the sidebar (Data → CSV file): two numeric columns and "
+                             "a label column, like “x1,x2,label”.")
+        return _cached_csv(data, cfg.test_fraction, cfg.data_seed)
+    return _cached_dataset(tuple((f, getattr(cfg, f)) for f in DATA_FIELDS if f != "csv_id"))
+
+
+def accept_csv(page: str) -> None:
+    """Upload callback: validate the file; keep it (this session only) if it is usable, else
+    remember the message. A bad file never replaces the last good one."""
+    upload = st.session_state.get(key(page, "csv_file"))
+    st.session_state[key(page, "_csv_error")] = None
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        csv_dataset(data)  # the same checks the page's loader will run
+    except ValueError as exc:
+        st.session_state[key(page, "_csv_error")] = f"{upload.name}: {exc}"
+        return
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    st.session_state["_csv_files"] = {digest: data}  # one file per session: modest memory
+    st.session_state[key(page, "csv_id")] = digest
+    st.session_state[key(page, "_csv_name")] = upload.name
 
 
 # ----------------------------------------------------------------------------- widgets
