@@ -57,7 +57,18 @@ def test_every_field_has_a_url_name():
 
     from ui.config import LabConfig
 
-    assert {f.name for f in fields(LabConfig)} == set(URL_NAMES)
+    # every setting travels in a share link, except the id of an uploaded file (the file can't)
+    assert {f.name for f in fields(LabConfig)} - {"csv_id"} == set(URL_NAMES)
+    assert "csv_id" not in URL_NAMES
+
+
+def test_uploaded_csv_never_enters_a_link():
+    from dataclasses import replace
+
+    cfg = replace(PAGE_DEFAULTS["more2d"], dataset="csv", csv_id="abc")
+    assert params_from_config("more2d", cfg).get("data") is None
+    cfg2, warnings = config_from_params("more2d", {"data": "csv"})
+    assert cfg2.dataset == PAGE_DEFAULTS["more2d"].dataset and "link cannot carry" in warnings[0]
 
 
 def _loader(cfg):
