@@ -134,3 +134,79 @@ def test_play_changes_the_picture_and_pause_stops_it(server, browser, path):
     assert after == 0, f"the picture kept changing after Pause ({after} updates)"
     _no_exception(page)
     page.close()
+
+
+def _draw_seven(page):
+    canvas = page.locator(".bp-canvas canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x0, y0, w = box["x"], box["y"], box["width"]
+    page.mouse.move(x0 + 0.3 * w, y0 + 0.25 * w)
+    page.mouse.down()
+    for t in range(11):
+        page.mouse.move(x0 + (0.3 + 0.04 * t) * w, y0 + 0.25 * w)
+    for t in range(11):
+        page.mouse.move(x0 + (0.7 - 0.025 * t) * w, y0 + (0.25 + 0.055 * t) * w)
+    page.mouse.up()
+
+
+def test_draw_a_digit_gets_probabilities(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{server}/mnist")
+    page.wait_for_selector(PICTURE["mnist"], state="attached", timeout=60000)
+    page.get_by_role("button", name=re.compile("step epoch", re.I)).first.click()  # a trained model
+    page.wait_for_function("() => !document.body.innerText.includes('EPOCH\\n0')", timeout=60000)
+    page.get_by_role("tab", name="Draw a digit").click()
+    page.wait_for_selector(".bp-canvas canvas", timeout=30000)
+    assert page.get_by_text("Nothing drawn yet").count() == 1
+    _draw_seven(page)
+    page.get_by_text("Class probabilities").wait_for(timeout=30000)
+    page.locator("img[alt='your digit, MNIST-style']").wait_for(timeout=10000)
+    _no_exception(page)
+    page.screenshot(path=str(ROOT / "shots" / "test-mnist-draw.png"))
+    page.close()
+
+
+def test_csv_upload_bad_then_good(server, browser, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,a\n3,oops,b\n" + "5,6,a\n" * 10)
+    good = tmp_path / "points.csv"
+    good.write_text("x1,x2,label\n" + "\n".join(f"{i % 7},{(i * 3) % 11},{'cat' if i % 2 else 'dog'}"
+                                                 for i in range(40)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/more-2d?data=moons")
+    page.wait_for_selector(PICTURE["more-2d"], state="attached", timeout=60000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Data — changes rebuild").click()  # the expander starts collapsed
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").click()
+    page.get_by_role("option", name="Your CSV file…").click()
+    page.get_by_text("Upload a CSV file").first.wait_for(timeout=20000)  # explained, model kept
+    upload = sidebar.locator('input[type="file"]')
+    upload.set_input_files(str(bad))
+    sidebar.get_by_text("needs numbers").wait_for(timeout=20000)
+    _no_exception(page)
+    upload.set_input_files(str(good))
+    page.get_by_text("Your CSV: 40 rows").wait_for(timeout=20000)
+    assert page.get_by_text("cat train").count() >= 1  # the legend uses the file's class names
+    _no_exception(page)
+    page.screenshot(path=str(ROOT / "shots" / "test-more2d-csv.png"))
+    page.close()
+
+
+def test_hidden_space_3d_rotates(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{server}/circles?hidden=3")
+    page.wait_for_selector(PICTURE["circles"], state="attached", timeout=60000)
+    page.locator("[data-testid=stButtonGroup] button", has_text="Hidden space").first.click()
+    canvas = page.locator(".bp3d canvas").first
+    canvas.wait_for(timeout=30000)
+    page.wait_for_timeout(500)
+    before = canvas.evaluate("c => c.toDataURL()")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 200, box["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 260, box["y"] + 230, steps=5)
+    page.mouse.up()
+    assert canvas.evaluate("c => c.toDataURL()") != before, "dragging did not rotate the 3-D view"
+    _no_exception(page)
+    page.close()
