@@ -20,9 +20,13 @@ with c1:
         "the loss diverges, training pauses and tells you why.\n"
         "4. Set the **init variance** to 0.0001 with 4 sigmoid layers: watch the δ of the lower layers "
         "vanish in the *Mean |δ|* chart.\n"
-        "5. Below each page, **Look inside backprop**: check the gradients numerically, read the shape "
-        "of every matrix, or break backprop on purpose in the **bug zoo**.\n"
-        "6. On **MNIST digits**, train on real handwriting and look at what the first layer learns."
+        "5. Below each page, **Look inside backprop**: the **shape ledger** (every matrix of one step "
+        "with its live shape), the numerical **gradient check**, the **bug zoo** (switch on a classic "
+        "backprop bug and watch the check turn red) and **step phases** (one update, phase by phase).\n"
+        "6. On **Circles**, switch the right panel to **Hidden space** and watch the hidden layer "
+        "untangle the rings.\n"
+        "7. On **MNIST digits**, train on real handwriting, look at what the first layer learns, then "
+        "**draw a digit** yourself. On **More 2-D data** you can upload your own CSV points."
     )
     st.markdown("#### Controls")
     st.markdown(
@@ -46,6 +50,8 @@ with c2:
         "- **Update ratio ‖ΔW‖/‖W‖**: how much each step changes a layer. Around 10⁻³ is healthy; "
         "10⁻¹ is too fast, 10⁻⁶ is stuck.\n"
         "- **Neurons**: each hidden unit's activation over the plane — what every unit has learned.\n"
+        "- **Hidden space**: the data as a hidden layer sees it (2 units: as is; 3: rotatable 3-D; "
+        "more: PCA). The grey mesh is the input plane, bent by the layers below.\n"
     )
     st.markdown("#### The maths, in the engine's conventions")
     st.latex(r"z_l = a_{l-1} W_l + b_l,\quad a_l = f(z_l),\quad "
