@@ -20,7 +20,7 @@ def layer_picker(page: str, lab) -> None:
     n_hidden = lab.net.n_layers - 1
     if n_hidden < 1:
         return
-    st.selectbox("Layer", list(range(1, n_hidden + 1)), key=state.key(page, "hidden_layer"),
+    st.selectbox("Layer", list(range(1, n_hidden + 1)), key=state.key(page, "hidden_layer"), index=n_hidden - 1,
                  format_func=lambda l: f"layer {l} · {lab.net.sizes[l]} units",
                  label_visibility="collapsed", width=160,
                  help="Which hidden layer's activations to use as coordinates.")
@@ -42,7 +42,8 @@ def draw_hidden(page: str, lab, slot, slot2) -> None:
                   "Without one, the output layer must separate the raw inputs with a straight line.")
         slot2.empty()
         return
-    layer = state.ui_value(page, "hidden_layer") or 1
+    # default: the last hidden layer, the one the output layer cuts with a hyperplane
+    layer = state.ui_value(page, "hidden_layer") or net.n_layers - 1
     layer = min(max(int(layer), 1), net.n_layers - 1)
     X, y, is_test = _shown_data(lab.dataset)
     prev = getattr(lab, "hidden_components", {}).get((lab.builds, layer))
