@@ -106,7 +106,8 @@ def test_hidden_space_panel(params):
     at.button(key="circles._step").click().run()
     ok(at)
     cap = texts(at)
-    assert "Hidden layer 1" in cap
+    # by default the last hidden layer: the one the output layer separates with a hyperplane
+    assert ("Hidden layer 2" if not params else "Hidden layer 1") in cap
     if params.get("hidden") == "3":
         assert "Drag to rotate" in cap
     elif params.get("hidden") == "2":
