@@ -30,7 +30,7 @@ with c1:
     )
     st.markdown("#### Controls")
     st.markdown(
-        "- **▶ Play / ⏸ Pause**: train continuously; *steps per frame* sets the speed.\n"
+        "- **Play / Pause**: train continuously; *steps per frame* sets the speed.\n"
         "- **Step**: exactly one mini-batch update. **Step epoch**: one pass over the training set.\n"
         "- **Reset**: fresh weights from the same seed — same seed, same run, every time.\n"
         "- The address bar always holds a **share link** with your settings."
@@ -54,8 +54,8 @@ with c2:
         "more: PCA). The grey mesh is the input plane, bent by the layers below.\n"
     )
     st.markdown("#### The maths, in the engine's conventions")
-    st.latex(r"z_l = a_{l-1} W_l + b_l,\quad a_l = f(z_l),\quad "
-             r"\delta_l = \frac{\partial L}{\partial z_l} = (\delta_{l+1} W_{l+1}^{\top}) \odot f'(z_l)")
+    st.latex(r"z_l = a_{l-1} W_l + b_l,\qquad a_l = f(z_l)")
+    st.latex(r"\delta_l = \frac{\partial L}{\partial z_l} = (\delta_{l+1} W_{l+1}^{\top}) \odot f'(z_l)")
     st.latex(r"\frac{\partial L}{\partial W_l} = a_{l-1}^{\top}\,\delta_l,\qquad "
              r"\frac{\partial L}{\partial b_l} = \textstyle\sum_n \delta_{l,n}")
     st.caption("Samples are rows: a batch X is N × n_in, W_l is n_{l−1} × n_l, δ_l is N × n_l.")
