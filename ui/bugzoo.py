@@ -10,7 +10,7 @@ from engine.bugs import BUGS, BugShapeError, update_check
 
 from . import state
 from .sidebar import PERSIST
-from .checks_view import report_table, verdict_message
+from .checks_view import report_table, store_result, stored_result, verdict_message
 
 
 def _sync(page: str, lab) -> None:
@@ -41,18 +41,11 @@ def bug_zoo_tab(page: str, lab) -> None:
             result = (gradient_check(lab.net, X, y, eps=1e-5, max_entries=150), update_check(lab.opt, lab.net, X, y))
         except BugShapeError as exc:
             result = str(exc)
-        state.put(page, "_zoo_report", (lab.builds, lab.bugs, result))
-    stored = state.ui_value(page, "_zoo_report")
-    if not stored:
+        store_result(page, "_zoo_report", lab, result)
+    stored = stored_result(page, "_zoo_report", lab)
+    if stored is None:
         return
-    builds, bugs, result = stored
-    if builds != lab.builds or bugs != lab.bugs:
-        st.caption("The model or the bugs changed since the last check; run it again.")
-        return
-    if isinstance(result, str):
-        st.error(f"Backprop crashed: {result}")
-        return
-    report, updates = result
+    report, updates = stored[1]
     st.markdown("**Gradient check** — backprop's ∂L/∂p vs (L(p+ε) − L(p−ε)) / 2ε")
     report_table(report.params)
     verdict_message(report.max_rel_error, f"ε = {report.eps:g}, {report.n_samples} samples")

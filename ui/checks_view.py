@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from . import state
+
 from engine.gradcheck import BROKEN, GOOD, verdict
 
 COLOURS = {"good": "background-color:#d9f2d9", "suspicious": "background-color:#fff2cc",
@@ -29,3 +31,24 @@ def verdict_message(worst: float, context: str) -> str:
                "broken": f"broken (> {BROKEN:g})."}[v])
     {"good": st.success, "suspicious": st.warning, "broken": st.error}[v](text)
     return v
+
+
+def store_result(page: str, name: str, lab, result) -> None:
+    """Remember a check's result with what it was computed for (model build, bugs, step)."""
+    state.put(page, name, (lab.step, lab.builds, lab.bugs, result))
+
+
+def stored_result(page: str, name: str, lab):
+    """(step, result) of the last check if it still describes the current model, else None.
+    Says so when it is stale, and shows a crash (a str result) as an error."""
+    stored = state.ui_value(page, name)
+    if not stored:
+        return None
+    step, builds, bugs, result = stored
+    if builds != lab.builds or bugs != lab.bugs:
+        st.caption("The model (or the bug zoo) changed since this check; run it again.")
+        return None
+    if isinstance(result, str):
+        st.error(f"Backprop crashed: {result}")
+        return None
+    return step, result

@@ -19,7 +19,7 @@ from engine.views import grid_activations
 
 from . import charts, state
 from .bugzoo import bug_zoo_tab
-from .checks_view import report_table, verdict_message
+from .checks_view import report_table, store_result, stored_result, verdict_message
 from .walkthrough import ledger_tab, phases_tab
 
 NEURON_RES = 40
@@ -98,17 +98,11 @@ def gradient_check_tab(page: str, lab) -> None:
             report = gradient_check(lab.net, X, y, eps=1e-5, max_entries=200)
         except BugShapeError as exc:
             report = str(exc)
-        state.put(page, "_gc_report", (lab.step, lab.builds, lab.bugs, report))
-    stored = state.ui_value(page, "_gc_report")
-    if not stored:
+        store_result(page, "_gc_report", lab, report)
+    stored = stored_result(page, "_gc_report", lab)
+    if stored is None:
         return
-    step, builds, bugs, report = stored
-    if builds != lab.builds or bugs != lab.bugs:
-        st.caption("The model (or the bug zoo) changed since this check; run it again.")
-        return
-    if isinstance(report, str):
-        st.error(f"Backprop crashed: {report}")
-        return
+    step, report = stored
     report_table(report.params)
     context = f"step {step}, {report.n_samples} samples, ε = {report.eps:g}"
     v = verdict_message(report.max_rel_error, context)

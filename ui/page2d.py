@@ -11,7 +11,7 @@ from engine import boundary_grid
 from engine.views import contour_segments
 
 from . import charts, controls, hidden_view, inspect, state
-from .panels import draw_curves, draw_layer_charts, draw_weights
+from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 from .live import run_live
 
 RESOLUTION = 100  # boundary grid: 100 x 100 = one forward pass of 10,000 rows
@@ -51,14 +51,9 @@ def _layout(page, lab):
     with right:
         slots["right"] = st.empty()
         slots["right2"] = st.empty()
-    st.markdown("##### Weights and biases")
-    st.caption("One heatmap per layer: W_l (n_{l−1} × n_l) with the bias b_l under it; red > 0 > blue, "
-               "centred at 0. Hover a cell for its value.")
-    slots["weights"] = st.empty()
-    c1, c2 = st.columns(2, gap="medium")
-    slots["delta"] = c1.empty()
-    slots["ratio"] = c2.empty()
-    return slots
+    return layer_slots(slots, "Weights and biases",
+                       "One heatmap per layer: W_l (n_{l−1} × n_l) with the bias b_l under it; red > 0 > blue, "
+                       "centred at 0. Hover a cell for its value.")
 
 
 def _draw_frame(lab, slots):

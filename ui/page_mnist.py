@@ -8,7 +8,7 @@ import streamlit as st
 from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
-from .panels import draw_curves, draw_layer_charts, draw_weights
+from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 from .draw_digit import draw_digit_tab
 from .live import run_live
 
@@ -29,12 +29,7 @@ def _layout(lab):
     with c2:
         st.markdown("##### Most confident mistakes (test set)")
         slots["mistakes"] = st.empty()
-    st.markdown("##### Weights and biases of the upper layers")
-    slots["weights"] = st.empty()
-    c3, c4 = st.columns(2, gap="medium")
-    slots["delta"] = c3.empty()
-    slots["ratio"] = c4.empty()
-    return slots
+    return layer_slots(slots, "Weights and biases of the upper layers")
 
 
 def _draw_frame(lab, slots):

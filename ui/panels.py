@@ -41,3 +41,16 @@ def draw_weights(lab, slot, first_layer: int = 0) -> None:
                 st.html(charts.matrix_picture_html(W, b, f"W{l + 1}"))
             else:
                 st.vega_lite_chart(spec=charts.weight_heatmap(W, b, f"W{l + 1}"), width="content")
+
+
+def layer_slots(slots: dict, title: str, caption: str | None = None) -> dict:
+    """Placeholders under a page's main views: the weight heatmaps, then the mean-|δ| and
+    update-ratio charts side by side."""
+    st.markdown(f"##### {title}")
+    if caption:
+        st.caption(caption)
+    slots["weights"] = st.empty()
+    c1, c2 = st.columns(2, gap="medium")
+    slots["delta"] = c1.empty()
+    slots["ratio"] = c2.empty()
+    return slots
