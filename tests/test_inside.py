@@ -220,3 +220,11 @@ def test_walkthrough_equals_a_real_step(batch):
     assert walk.stale
     with pytest.raises(ValueError, match="finished"):
         walk.advance()
+
+
+def test_gradient_check_counts_relu_kinks():
+    X = np.array([[0.0, 0.0], [1.0, -2.0], [0.5, 0.5]])
+    y = np.array([0, 1, 0])
+    relu = MLP([2, 4, 2], "relu", seed=0)  # zero biases: the zero input row sits exactly on every kink
+    assert gradient_check(relu, X, y).near_kinks >= 4
+    assert gradient_check(MLP([2, 4, 2], "tanh", seed=0), X, y).near_kinks == 0
