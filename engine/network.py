@@ -203,8 +203,9 @@ class MLP:
         return self.loss_fn.value_and_delta(zL, y)
 
     def _activation_backward(self, da, z, a, act):
-        """delta_l (N, n_l) = da_l (N, n_l) * f'(z_l); a_l = f(z_l) is passed to save work."""
-        return act.backward(da, z, a)
+        """delta_l (N, n_l) = da_l (N, n_l) * f'(z_l); a_l = f(z_l) is passed to save work.
+        da is the temporary delta_{l+1} W_{l+1}^T made for this call, so it is overwritten."""
+        return act.backward(da, z, a, out=da)
 
     def _dense_backward(self, delta, cache, need_input_grad):
         """(da_prev, dW, db) of one layer; see engine.layers.dense_backward."""

@@ -66,13 +66,18 @@ class Optimizer:
     def _commit(self, new_state) -> None:
         raise NotImplementedError
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray], grad_sqnorms=None) -> None:
         """Apply one update in place: p <- p - update(p, g). Raises Diverged (changing nothing)
-        if an update is not finite."""
+        if an update is not finite. ``grad_sqnorms`` (||g||^2 per array, optional) lets a rule
+        whose update is just lr * g skip recomputing the norms of the updates."""
         if len(params) != len(grads):
             raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
         updates, new_state = self._updates(params, grads)
-        sq = [_sqnorm(u) for u in updates]
+        scale = self._plain_scale()
+        if grad_sqnorms is not None and scale is not None and len(grad_sqnorms) == len(updates):
+            sq = [scale * scale * float(g) for g in grad_sqnorms]  # ||lr g||^2, inf if g or lr*g overflows
+        else:
+            sq = [_sqnorm(u) for u in updates]
         # sum of squares finite <=> every entry finite and < ~1e154, so p - u cannot overflow
         # either (given finite p): checking the norms is enough to keep parameters finite.
         if not all(math.isfinite(v) for v in sq):
@@ -85,6 +90,10 @@ class Optimizer:
         self._commit(new_state)
         self.t += 1
         self.last_update_sqnorms = sq
+
+    def _plain_scale(self) -> float | None:
+        """lr when this step's update is exactly lr * g (no state, no decay), else None."""
+        return None
 
 
 class SGD(Optimizer):
@@ -127,6 +136,10 @@ class SGD(Optimizer):
     def state_dict(self):
         return {"t": self.t, "momentum_buffers": [None if b is None else b.copy() for b in self.buffers]}
 
+    def _plain_scale(self):
+        # only the plain class: a subclass (e.g. the bug zoo's) may change the update rule
+        return self.lr if (type(self) is SGD and not self.momentum and not self.weight_decay) else None
+
     def _updates(self, params, grads):
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         if self.nesterov and mu == 0:
@@ -147,8 +160,17 @@ class SGD(Optimizer):
             else:
                 d = g
             new_buffers.append(buf)
-            updates.append(lr * d)
+            updates.append(self._scaled(len(updates), d, lr))
         return updates, new_buffers
+
+    def _scaled(self, slot: int, d: np.ndarray, lr: float) -> np.ndarray:
+        """lr * d into a scratch array reused every step (not state: overwritten each call), so a
+        step allocates no update arrays. A copied optimizer (update_check) gets its own."""
+        scratch = self.__dict__.setdefault("_scratch", {})
+        buf = scratch.get(slot)
+        if buf is None or buf.shape != d.shape or buf.dtype != d.dtype:
+            buf = scratch[slot] = np.empty_like(d)
+        return np.multiply(d, lr, out=buf)
 
     def _commit(self, new_buffers):
         self.buffers = new_buffers

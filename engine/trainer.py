@@ -163,20 +163,21 @@ class Trainer:
         loss, grads, deltas, zs, _ = net._backprop(Xb, yb)
         if not math.isfinite(loss):
             self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
-        flat_grads, grad_sq = [], []
+        flat_grads, flat_sq = [], []
         for l, (dW, db) in enumerate(grads):
             gw, gb = float(np.vdot(dW, dW)), float(np.vdot(db, db))
             if not (math.isfinite(gw) and math.isfinite(gb)):
                 self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
             flat_grads += [dW, db]
-            grad_sq.append(gw)
+            flat_sq += [gw, gb]
+        grad_sq = flat_sq[0::2]
         w_sq = [float(np.vdot(W, W)) for W in net.weights]  # before the update, for the ratio
         try:
-            self.opt.step(net.params(), flat_grads)
+            self.opt.step(net.params(), flat_grads, flat_sq)
         except Diverged as exc:
             self._diverged(exc.detail, "update")
         upd_sq = self.opt.last_update_sqnorms[0::2]
-        acc = float(np.mean(net._classes_from_logits(zs[-1]) == yb))
+        acc = np.count_nonzero(net._classes_from_logits(zs[-1]) == yb) / len(yb)
         self._advance(len(yb), ends_epoch)
         test_loss = test_acc = None
         due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
@@ -185,7 +186,7 @@ class Trainer:
         rec = StepRecord(
             step=self.step_count, epoch=self.epoch - 1 if ends_epoch else self.epoch,
             loss=loss, train_acc=acc, test_loss=test_loss, test_acc=test_acc,
-            delta_norms=tuple(float(np.abs(d).mean()) for d in deltas),
+            delta_norms=tuple(float(np.abs(d).sum()) / d.size for d in deltas),
             grad_norms=tuple(math.sqrt(g) for g in grad_sq),
             update_ratios=tuple(math.sqrt(u / w) if w > 0 else math.inf for u, w in zip(upd_sq, w_sq)),
             batch_size=len(yb), lr=self.opt.lr)
