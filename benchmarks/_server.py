@@ -42,6 +42,18 @@ COUNT_JS = """([sel, ms]) => new Promise(resolve => {
 })"""
 
 
+# The same count for pages that are not in front (many sessions in one browser): background
+# tabs get no animation frames, but DOM updates still arrive, so a MutationObserver counts them.
+COUNT_MO_JS = """([sel, ms]) => new Promise(resolve => {
+  const sig = () => { const e = document.querySelector(sel); if (!e) return null;
+    const s = e.getAttribute('href') || e.getAttribute('src') || ''; return s.length + ':' + s.slice(-64); };
+  let last = sig(), n = 0;
+  const mo = new MutationObserver(() => { const s = sig(); if (s !== null && s !== last) { n++; last = s; } });
+  mo.observe(document.body, { subtree: true, childList: true, attributes: true });
+  setTimeout(() => { mo.disconnect(); resolve({ frames: n }); }, ms);
+})"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
