@@ -153,4 +153,4 @@ def add_latency(page, ms: int) -> None:
 def press(page, name: str) -> None:
     import re
 
-    page.get_by_role("button", name=re.compile(name, re.I)).first.click()
+    page.get_by_role("button", name=re.compile(name, re.IGNORECASE)).first.click()

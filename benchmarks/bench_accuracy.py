@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import MLP, SGD, Trainer, load_dataset  # noqa: E402
+from engine import MLP, SGD, Trainer, load_dataset
 
 
 def engine_acc(ds, seed, epochs):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _server as srv  # noqa: E402
+import _server as srv
 
 PAGES = [("xor", "/xor?hidden=8,8"), ("circles", "/circles"), ("more-2d", "/more-2d"), ("mnist", "/mnist")]
 

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from threadpoolctl import threadpool_limits  # noqa: E402
+from threadpoolctl import threadpool_limits
 
-from engine import MLP, SGD, Trainer, load_dataset  # noqa: E402
+from engine import MLP, SGD, Trainer, load_dataset
 
 try:
     import torch

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _server as srv  # noqa: E402
+import _server as srv
 
 SEL = srv.PICTURE["circles"]
 STATUS_JS = """() => { const s = document.querySelector('.bp-status'); return s ? s.innerText : ''; }"""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _server as srv  # noqa: E402
+import _server as srv
 
 
 def cold_start(browser, script: str, cwd: Path, heading: str) -> float:

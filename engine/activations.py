@@ -10,8 +10,8 @@ avoids recomputing ``f(z)``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

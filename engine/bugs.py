@@ -209,5 +209,14 @@ def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
     return results
 
 
-__all__ = ["BUGS", "NET_BUGS", "UPDATE_BUGS", "Bug", "BugShapeError", "BuggyMLP", "with_bugs",
-           "with_update_bug", "update_check"]
+__all__ = [
+    "BUGS",
+    "NET_BUGS",
+    "UPDATE_BUGS",
+    "Bug",
+    "BugShapeError",
+    "BuggyMLP",
+    "update_check",
+    "with_bugs",
+    "with_update_bug",
+]

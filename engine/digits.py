@@ -56,4 +56,4 @@ def preprocess_drawing(gray) -> np.ndarray | None:
     return np.clip(out, 0.0, 1.0).astype(np.float32).reshape(-1)
 
 
-__all__ = ["preprocess_drawing", "centre_of_mass"]
+__all__ = ["centre_of_mass", "preprocess_drawing"]

@@ -139,4 +139,4 @@ def ledger_frame(rows: list[LedgerRow]):
                          for r in rows])
 
 
-__all__ = ["LedgerRow", "PHASES", "shape_ledger", "ledger_frame"]
+__all__ = ["PHASES", "LedgerRow", "ledger_frame", "shape_ledger"]

@@ -123,7 +123,7 @@ class MLP:
             out += [W, b]
         return out
 
-    def copy(self, dtype=None) -> "MLP":
+    def copy(self, dtype=None) -> MLP:
         """An independent deep copy (same class, same settings), optionally in another dtype."""
         new = _copy.copy(self)
         new.dtype = self.dtype if dtype is None else np.dtype(dtype)
@@ -259,4 +259,4 @@ def parse_hidden_spec(text: str, max_layers: int = 6, max_units: int = 256) -> l
     return units
 
 
-__all__ = ["MLP", "INITS", "HIDDEN_ACTIVATIONS", "parse_hidden_spec"]
+__all__ = ["HIDDEN_ACTIVATIONS", "INITS", "MLP", "parse_hidden_spec"]

@@ -107,4 +107,4 @@ def csv_dataset(data: bytes | str, test_fraction: float = 0.2, seed: int = 0, na
                    meta={"features": features, "label": label_col, "ranges": (lo.tolist(), hi.tolist())})
 
 
-__all__ = ["read_points_csv", "csv_dataset", "MAX_ROWS"]
+__all__ = ["MAX_ROWS", "csv_dataset", "read_points_csv"]

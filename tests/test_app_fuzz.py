@@ -7,10 +7,20 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_app_pages import PAGES, lab, open_page
 from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
-from ui.config import (BATCH_OPTIONS, CSV_DATASET, INIT_LABELS, L2_OPTIONS, LOSS_LABELS, LR_OPTIONS,
-                       MORE_2D_SETS, OPTIMIZERS, URL_NAMES, VAR_OPTIONS)
+from tests.test_app_pages import PAGES, lab, open_page
+from ui.config import (
+    BATCH_OPTIONS,
+    CSV_DATASET,
+    INIT_LABELS,
+    L2_OPTIONS,
+    LOSS_LABELS,
+    LR_OPTIONS,
+    MORE_2D_SETS,
+    OPTIMIZERS,
+    URL_NAMES,
+    VAR_OPTIONS,
+)
 
 SELECT_SLIDER_VALUES = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS, "batch_size": BATCH_OPTIONS}
 # AppTest's select_index hands the *formatted* label to format_func; set the real values instead

@@ -119,7 +119,7 @@ def test_play_changes_the_picture_and_pause_stops_it(server, browser, path):
     assert before == 0, "the picture changes before Play is pressed"
     start = page.evaluate(SIG, sel)
 
-    page.get_by_role("button", name=re.compile("play", re.I)).first.click()
+    page.get_by_role("button", name=re.compile("play", re.IGNORECASE)).first.click()
     changes, seen = _count_changes(page, sel, 3.0)
     assert page.evaluate(SIG, sel) != start, "the picture did not change while playing"
     assert changes >= 5, f"only {changes} picture updates in 3 s of play"
@@ -127,8 +127,8 @@ def test_play_changes_the_picture_and_pause_stops_it(server, browser, path):
     (ROOT / "shots").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "shots" / f"test-{path}-playing.png"))
 
-    page.get_by_role("button", name=re.compile("pause", re.I)).first.click()
-    page.get_by_role("button", name=re.compile("play", re.I)).first.wait_for(timeout=5000)
+    page.get_by_role("button", name=re.compile("pause", re.IGNORECASE)).first.click()
+    page.get_by_role("button", name=re.compile("play", re.IGNORECASE)).first.wait_for(timeout=5000)
     page.wait_for_timeout(700)
     after, _ = _count_changes(page, sel, 1.0)
     assert after == 0, f"the picture kept changing after Pause ({after} updates)"
@@ -154,7 +154,7 @@ def test_draw_a_digit_gets_probabilities(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(f"{server}/mnist")
     page.wait_for_selector(PICTURE["mnist"], state="attached", timeout=60000)
-    page.get_by_role("button", name=re.compile("step epoch", re.I)).first.click()  # a trained model
+    page.get_by_role("button", name=re.compile("step epoch", re.IGNORECASE)).first.click()  # a trained model
     page.wait_for_function("() => !document.body.innerText.includes('EPOCH\\n0')", timeout=60000)
     page.get_by_role("tab", name="Draw a digit").click()
     page.wait_for_selector(".bp-canvas canvas", timeout=30000)

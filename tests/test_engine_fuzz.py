@@ -7,12 +7,21 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import HIDDEN_ACTIVATIONS, INITS, MLP, MSE_OUTPUTS, SGD, Adam, Diverged, Trainer
+from engine import (
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    MLP,
+    MSE_OUTPUTS,
+    SGD,
+    Adam,
+    Diverged,
+    Trainer,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 2))
 Y = (X[:, 0] * X[:, 1] > 0).astype(int)
-log_uniform = lambda lo, hi: st.floats(np.log10(lo), np.log10(hi)).map(lambda e: float(10 ** e))  # noqa: E731
+log_uniform = lambda lo, hi: st.floats(np.log10(lo), np.log10(hi)).map(lambda e: float(10 ** e))
 
 
 @st.composite

@@ -3,7 +3,15 @@ import numpy as np
 import pytest
 
 from engine import MLP, SGD, Adam, Diverged, Trainer, gradient_check, load_dataset
-from engine.bugs import BUGS, NET_BUGS, BugShapeError, BuggyMLP, update_check, with_bugs, with_update_bug
+from engine.bugs import (
+    BUGS,
+    NET_BUGS,
+    BuggyMLP,
+    BugShapeError,
+    update_check,
+    with_bugs,
+    with_update_bug,
+)
 from engine.digits import centre_of_mass, preprocess_drawing
 from engine.hidden import hidden_map
 from engine.ledger import shape_ledger

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from engine import load_dataset
-from ui.config import (BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, PAGE_DEFAULTS, URL_NAMES, VAR_OPTIONS,
-                       config_from_params, params_from_config)
+from ui.config import (
+    BATCH_OPTIONS,
+    L2_OPTIONS,
+    LR_OPTIONS,
+    PAGE_DEFAULTS,
+    URL_NAMES,
+    VAR_OPTIONS,
+    config_from_params,
+    params_from_config,
+)
 from ui.lab import Lab
 
 

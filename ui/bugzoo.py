@@ -9,8 +9,8 @@ from engine import gradient_check
 from engine.bugs import BUGS, BugShapeError, update_check
 
 from . import state
-from .sidebar import PERSIST
 from .checks_view import report_table, store_result, stored_result, verdict_message
+from .sidebar import PERSIST
 
 
 def _sync(page: str, lab) -> None:

@@ -103,8 +103,8 @@ def _points_svg(key, X_train_b: bytes, y_train_b: bytes, X_test_b: bytes, y_test
 
 def points_svg(X_train, y_train, X_test, y_test, bounds, size: int) -> str:
     """Circles for the data points in a ``size``-px square SVG; train filled, test hollow."""
-    as64 = lambda a: np.ascontiguousarray(a, dtype=np.float64).tobytes()  # noqa: E731
-    asint = lambda a: np.ascontiguousarray(a, dtype=np.int64).tobytes()  # noqa: E731
+    as64 = lambda a: np.ascontiguousarray(a, dtype=np.float64).tobytes()
+    asint = lambda a: np.ascontiguousarray(a, dtype=np.int64).tobytes()
     return _points_svg(None, as64(X_train), asint(y_train), as64(X_test), asint(y_test),
                        tuple(float(b) for b in bounds), size)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import state
-
 from engine.gradcheck import BROKEN, GOOD, verdict
+
+from . import state
 
 COLOURS = {"good": "background-color:#d9f2d9", "suspicious": "background-color:#fff2cc",
            "broken": "background-color:#f8d0d0"}

@@ -7,8 +7,8 @@ imports streamlit: ``ui.state`` stores one Lab per page in the user's session.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 

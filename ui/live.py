@@ -16,7 +16,7 @@ into fixed placeholders at a steady rate, independent of latency.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 

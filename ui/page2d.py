@@ -11,8 +11,8 @@ from engine import boundary_grid
 from engine.views import contour_segments
 
 from . import charts, controls, hidden_view, inspect, state
-from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 from .live import run_live
+from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 
 RESOLUTION = 100  # boundary grid: 100 x 100 = one forward pass of 10,000 rows
 BOUNDARY_PX = 440

@@ -8,9 +8,9 @@ import streamlit as st
 from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
-from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 from .draw_digit import draw_digit_tab
 from .live import run_live
+from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
 
 MISTAKES = 12
 

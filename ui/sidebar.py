@@ -12,8 +12,18 @@ from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
 from engine.datasets import DataFileError, mnist_available
 
 from . import state
-from .config import (BATCH_OPTIONS, INIT_LABELS, L2_OPTIONS, LOSS_LABELS, LR_OPTIONS, MAX_HIDDEN_LAYERS,
-                     MORE_2D_SETS, OPTIMIZERS, VAR_OPTIONS, CSV_DATASET)
+from .config import (
+    BATCH_OPTIONS,
+    CSV_DATASET,
+    INIT_LABELS,
+    L2_OPTIONS,
+    LOSS_LABELS,
+    LR_OPTIONS,
+    MAX_HIDDEN_LAYERS,
+    MORE_2D_SETS,
+    OPTIMIZERS,
+    VAR_OPTIONS,
+)
 
 ACT_LABELS = {"sigmoid": "sigmoid σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU (0.01)",
               "linear": "linear (none)"}
@@ -25,7 +35,7 @@ def _fmt_num(v: float) -> str:
 
 
 def data_controls(page: str) -> None:
-    k = lambda name: state.key(page, name)  # noqa: E731
+    k = lambda name: state.key(page, name)
     if page == "mnist":
         st.pills("Digits", list(range(10)), selection_mode="multi", key=k("digits"), **PERSIST,
                  help="Which digits to classify. Two digits (e.g. 3 and 8) train in seconds; all ten is "
@@ -84,7 +94,7 @@ def data_controls(page: str) -> None:
 
 
 def network_controls(page: str) -> None:
-    k = lambda name: state.key(page, name)  # noqa: E731
+    k = lambda name: state.key(page, name)
     max_units = 256 if page == "mnist" else 64
     n_hidden = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=k("n_hidden"), **PERSIST,
                          help="0 = a linear classifier (logistic regression): it cannot solve XOR.")
@@ -123,7 +133,7 @@ def network_controls(page: str) -> None:
 
 
 def training_controls(page: str) -> None:
-    k = lambda name: state.key(page, name)  # noqa: E731
+    k = lambda name: state.key(page, name)
     opt = st.selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), **PERSIST, format_func=OPTIMIZERS.get,
                        help="Same maths as torch.optim. Momentum: v ← μv + g, W ← W − ηv. Nesterov looks "
                             "ahead: W ← W − η(g + μv). Adam scales each weight's step by its gradient history.")

@@ -19,7 +19,13 @@ from engine import load_dataset
 from engine.datasets import Dataset
 from engine.tabular import csv_dataset
 
-from .config import CSV_DATASET, PAGE_DEFAULTS, LabConfig, config_from_params, params_from_config
+from .config import (
+    CSV_DATASET,
+    PAGE_DEFAULTS,
+    LabConfig,
+    config_from_params,
+    params_from_config,
+)
 from .lab import Lab
 
 TRAINING_PAGES = tuple(PAGE_DEFAULTS)
@@ -122,7 +128,7 @@ def link_warnings(page: str, clear: bool = False) -> list[str]:
 
 def read_config(page: str) -> LabConfig:
     """The widgets' current values -> LabConfig (only widgets that apply are read)."""
-    g = lambda name: st.session_state[key(page, name)]  # noqa: E731
+    g = lambda name: st.session_state[key(page, name)]
     n_hidden = int(g("n_hidden"))
     hidden = tuple(int(g(f"units{i}")) for i in range(n_hidden))
     per_layer = tuple(g(f"act{i}") for i in range(n_hidden)) if g("per_layer_on") and n_hidden else ()
