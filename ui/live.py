@@ -6,7 +6,9 @@ hosted link ~100 ms away, well under 15 fps). The loop instead pushes frames fro
 into fixed placeholders at a steady rate, independent of latency.
 
 - Fast parts (status line, decision boundary) are redrawn every frame; slow parts (Altair
-  charts, heatmaps) every SLOW_INTERVAL seconds: they cost ~10x more to build and render.
+  charts, heatmaps) cost ~10x more to build and render, so each is redrawn once every
+  SLOW_INTERVAL seconds, one part at a time in turn: no single loop iteration carries all of
+  them, which keeps the frame pace even and lets Pause interrupt the loop within a frame.
 - A full re-run (Pause, any sidebar change) pre-empts the loop at its next frame.
 - The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
   the next one. So a closed browser tab stops costing CPU within seconds: nobody re-arms it.
@@ -31,7 +33,9 @@ def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_s
              frame_interval: float = 1 / 25) -> None:
     """Draw the live area of ``page``; animate it while its lab is playing.
 
-    layout() -> slots (placeholders); draw_frame(lab, slots) and draw_slow(lab, slots) fill them.
+    layout() -> slots (placeholders); draw_frame(lab, slots) fills the fast part;
+    draw_slow(lab, slots, part) draws slow part ``part`` (0..n-1), or all of them for None,
+    and returns n.
     """
     playing = state.lab(page).playing
 
@@ -41,24 +45,31 @@ def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_s
         if lab is None:
             return
         slots = layout()
+        # An invisible placeholder re-sent before every step: Streamlit can only stop a running
+        # fragment at an st call, and this one comes *before* the weights change, so a Pause
+        # landing between frames stops the loop without a last, never-shown step (which the
+        # following full run would otherwise draw as one more, late, picture change).
+        checkpoint = st.empty()
         draw_frame(lab, slots)
-        draw_slow(lab, slots)
+        n_parts = draw_slow(lab, slots, None)
         if not lab.playing or state.in_full_run(page):
             return
         now = time.monotonic()
-        deadline, next_slow = now + LOOP_SECONDS, now + SLOW_INTERVAL
+        deadline, next_slow, part = now + LOOP_SECONDS, now, 0
         while lab.playing and time.monotonic() < deadline:
             t0 = time.monotonic()
+            checkpoint.empty()
             ok = lab.advance(lab.cfg.steps_per_frame)
             draw_frame(lab, slots)
             if not ok:
-                draw_slow(lab, slots)
+                draw_slow(lab, slots, None)
                 st.rerun()  # full run: the Play button and the divergence message update
             if time.monotonic() >= next_slow:
-                draw_slow(lab, slots)
-                next_slow = time.monotonic() + SLOW_INTERVAL
+                draw_slow(lab, slots, part)
+                part = (part + 1) % n_parts
+                next_slow = time.monotonic() + SLOW_INTERVAL / n_parts
             time.sleep(max(0.0, frame_interval - (time.monotonic() - t0)))
-        draw_slow(lab, slots)
+        draw_slow(lab, slots, None)
 
     state.mark_full_run(page, True)
     try:

@@ -67,17 +67,22 @@ def _draw_frame(lab, slots):
     slots["status"].html(controls.status_html(lab))
 
 
-def _draw_slow(page, lab, slots):
-    hist = lab.trainer.history_frame()
-    panel = _panel(page)
-    if panel == "neurons":
-        inspect.draw_neurons(page, lab, slots["right"], slots["right2"])
-    elif panel == "hidden":
-        hidden_view.draw_hidden(page, lab, slots["right"], slots["right2"])
-    else:
-        draw_curves(lab, hist, slots["right"], slots["right2"])
-    draw_weights(lab, slots["weights"])
-    draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
+def _draw_slow(page, lab, slots, part=None) -> int:
+    """Slow part ``part`` of 3 (right panel, weight heatmaps, per-layer charts), or all; -> 3."""
+    hist = lab.trainer.history_frame() if part in (None, 0, 2) else None
+    if part in (None, 0):
+        panel = _panel(page)
+        if panel == "neurons":
+            inspect.draw_neurons(page, lab, slots["right"], slots["right2"])
+        elif panel == "hidden":
+            hidden_view.draw_hidden(page, lab, slots["right"], slots["right2"])
+        else:
+            draw_curves(lab, hist, slots["right"], slots["right2"])
+    if part in (None, 1):
+        draw_weights(lab, slots["weights"])
+    if part in (None, 2):
+        draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
+    return 3
 
 
 def render(page: str) -> None:
@@ -104,5 +109,5 @@ def render(page: str) -> None:
             inspect.unit_picker(page, lab)
         elif _panel(page) == "hidden":
             hidden_view.layer_picker(page, lab)
-    run_live(page, lambda: _layout(page, lab), _draw_frame, lambda lab_, slots: _draw_slow(page, lab_, slots))
+    run_live(page, lambda: _layout(page, lab), _draw_frame, lambda lab_, slots, part: _draw_slow(page, lab_, slots, part))
     inspect.render_static(page, lab)

@@ -58,19 +58,25 @@ def _mistakes_html(lab) -> str:
     return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(cells)}</div>'
 
 
-def _draw_slow(lab, slots):
-    hist = lab.trainer.history_frame()
-    L = lab.net.n_layers
-    draw_curves(lab, hist, slots["loss"], slots["acc"])
-    ds = lab.dataset
-    cm = confusion(lab.net, ds.X_test, ds.y_test)
-    slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
-    slots["mistakes"].html(_mistakes_html(lab))
-    if L == 1:
-        slots["weights"].caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
-    else:
-        draw_weights(lab, slots["weights"], first_layer=1)
-    draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
+def _draw_slow(lab, slots, part=None) -> int:
+    """Slow part ``part`` of 4 (curves, confusion + mistakes, upper weights, per-layer charts),
+    or all; -> 4."""
+    hist = lab.trainer.history_frame() if part in (None, 0, 3) else None
+    if part in (None, 0):
+        draw_curves(lab, hist, slots["loss"], slots["acc"])
+    if part in (None, 1):
+        ds = lab.dataset
+        cm = confusion(lab.net, ds.X_test, ds.y_test)
+        slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
+        slots["mistakes"].html(_mistakes_html(lab))
+    if part in (None, 2):
+        if lab.net.n_layers == 1:
+            slots["weights"].caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
+        else:
+            draw_weights(lab, slots["weights"], first_layer=1)
+    if part in (None, 3):
+        draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
+    return 4
 
 
 def _data_section(lab) -> None:
