@@ -30,12 +30,14 @@ TICK = 0.2  # fragment timer while playing: how soon a loop (re)starts
 
 
 def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_slow: Callable,
-             frame_interval: float = 1 / 25) -> None:
+             slow_parts: int, frame_interval: float = 1 / 25) -> None:
     """Draw the live area of ``page``; animate it while its lab is playing.
 
-    layout() -> slots (placeholders); draw_frame(lab, slots) fills the fast part;
-    draw_slow(lab, slots, part) draws slow part ``part`` (0..n-1), or all of them for None,
-    and returns n.
+    layout() creates the placeholders (slots) *and fills each one as soon as it exists*: a
+    placeholder left empty while the rest is laid out would blank its picture or chart for
+    that moment at every re-run (a visible flicker). Then, while playing, draw_frame(lab, slots)
+    redraws the fast part and draw_slow(lab, slots, part) slow part ``part`` of ``slow_parts``
+    (None: all of them).
     """
     playing = state.lab(page).playing
 
@@ -50,8 +52,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_s
         # landing between frames stops the loop without a last, never-shown step (which the
         # following full run would otherwise draw as one more, late, picture change).
         checkpoint = st.empty()
-        draw_frame(lab, slots)
-        n_parts = draw_slow(lab, slots, None)
+        n_parts = slow_parts
         if not lab.playing or state.in_full_run(page):
             return
         now = time.monotonic()

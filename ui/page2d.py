@@ -44,6 +44,7 @@ def _layout(page, lab):
         # .bp-stack rule), so a frame re-sends only the field and the line, not 400 circles
         with st.container(key=f"bp-stack-{page}"):
             slots["boundary"] = st.empty()
+            _draw_frame(lab, slots)  # fill at once (see ui.live.run_live): no blank picture
             ds = lab.dataset
             pts = charts.points_svg(ds.X_train, ds.y_train, ds.X_test, ds.y_test, ds.bounds, BOUNDARY_PX)
             st.markdown(charts.points_overlay_html(pts, ds.bounds, BOUNDARY_PX), unsafe_allow_html=True)
@@ -51,9 +52,13 @@ def _layout(page, lab):
     with right:
         slots["right"] = st.empty()
         slots["right2"] = st.empty()
-    return layer_slots(slots, "Weights and biases",
-                       "One heatmap per layer: W_l (n_{l−1} × n_l) with the bias b_l under it; red > 0 > blue, "
-                       "centred at 0. Hover a cell for its value.")
+        _draw_slow(page, lab, slots, 0)
+    layer_slots(slots, "Weights and biases",
+                "One heatmap per layer: W_l (n_{l−1} × n_l) with the bias b_l under it; red > 0 > blue, "
+                "centred at 0. Hover a cell for its value.")
+    _draw_slow(page, lab, slots, 1)
+    _draw_slow(page, lab, slots, 2)
+    return slots
 
 
 def _draw_frame(lab, slots):
@@ -109,5 +114,6 @@ def render(page: str) -> None:
             inspect.unit_picker(page, lab)
         elif _panel(page) == "hidden":
             hidden_view.layer_picker(page, lab)
-    run_live(page, lambda: _layout(page, lab), _draw_frame, lambda lab_, slots, part: _draw_slow(page, lab_, slots, part))
+    run_live(page, lambda: _layout(page, lab), _draw_frame,
+             lambda lab_, slots, part: _draw_slow(page, lab_, slots, part), slow_parts=3)
     inspect.render_static(page, lab)

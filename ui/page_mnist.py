@@ -16,20 +16,27 @@ MISTAKES = 12
 
 
 def _layout(lab):
+    """Placeholders, each filled as soon as it exists (see ui.live.run_live)."""
     slots = {"status": st.empty()}
     left, right = st.columns([1, 1], gap="medium")
     with left:
         st.markdown("##### What the first layer learned")
         slots["tiles"] = st.empty()
+        _draw_frame(lab, slots)
     with right:
         slots["loss"] = st.empty()
         slots["acc"] = st.empty()
+        _draw_slow(lab, slots, 0)
     c1, c2 = st.columns([1, 1], gap="medium")
     slots["confusion"] = c1.empty()
     with c2:
         st.markdown("##### Most confident mistakes (test set)")
         slots["mistakes"] = st.empty()
-    return layer_slots(slots, "Weights and biases of the upper layers")
+    _draw_slow(lab, slots, 1)
+    layer_slots(slots, "Weights and biases of the upper layers")
+    _draw_slow(lab, slots, 2)
+    _draw_slow(lab, slots, 3)
+    return slots
 
 
 def _draw_frame(lab, slots):
@@ -111,5 +118,5 @@ def render() -> None:
     controls.messages(page, lab, error)
     controls.control_bar(page, lab)
     _data_section(lab)
-    run_live(page, lambda: _layout(lab), _draw_frame, _draw_slow, frame_interval=1 / 10)
+    run_live(page, lambda: _layout(lab), _draw_frame, _draw_slow, slow_parts=4, frame_interval=1 / 10)
     inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})
