@@ -10,9 +10,8 @@ into fixed placeholders at a steady rate, independent of latency.
   SLOW_INTERVAL seconds, one part at a time in turn: no single loop iteration carries all of
   them, which keeps the frame pace even and lets Pause interrupt the loop within a frame.
 - A full re-run (Pause, any sidebar change) pre-empts the loop at its next frame.
-- The loop stops by itself after LOOP_SECONDS and restarts at once while the browser is
-  connected (the fragment's own timer, run_every, is the fallback). So a closed browser tab
-  stops costing CPU within seconds: nobody re-arms it.
+- The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
+  the next one. So a closed browser tab stops costing CPU within seconds: nobody re-arms it.
 - During a *full* page run the fragment draws one still frame and returns, so the rest of
   the page below it is not held up; the timer starts the loop a moment later.
 """
@@ -72,11 +71,6 @@ def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_s
                 next_slow = time.monotonic() + SLOW_INTERVAL / n_parts
             time.sleep(max(0.0, frame_interval - (time.monotonic() - t0)))
         draw_slow(lab, slots, None)
-        if lab.playing and state.session_connected():
-            # Start the next loop at once instead of waiting for the browser's timer, which a
-            # busy or background tab may fire late (the animation would stall). A closed tab
-            # is no longer connected: its loop ends here, as before.
-            st.rerun(scope="fragment")
 
     state.mark_full_run(page, True)
     try:

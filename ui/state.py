@@ -199,18 +199,6 @@ def ui_value(page: str, name: str, default=None):
     return st.session_state.get(key(page, name), default)
 
 
-def session_connected() -> bool:
-    """Is this user's browser still connected? (False outside a served app, e.g. in AppTest.)"""
-    try:
-        from streamlit.runtime import Runtime
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return bool(ctx and Runtime.exists() and Runtime.instance().is_active_session(ctx.session_id))
-    except Exception:  # an internal API: if it ever changes, fall back to the browser's timer
-        return False
-
-
 def put(page: str, name: str, value) -> None:
     """Remember a page-local value for this user (e.g. the last gradient-check report)."""
     st.session_state[key(page, name)] = value
