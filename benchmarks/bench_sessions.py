@@ -1,15 +1,20 @@
 """Many visitors on one server: N browser sessions (Playwright contexts in one headless
-Chromium, 127.0.0.1 only) each open the Circles page with their own seed and press Play.
+Chromium, 127.0.0.1 only) each open the Circles page with their own seed (a share-link
+parameter) and press Play; one more session opens the page and never plays.
 
-    python benchmarks/bench_sessions.py [--sessions 30] [--seconds 20]
-    python benchmarks/bench_sessions.py --soak 600      # one session for 10 minutes: RSS growth
+    python benchmarks/bench_sessions.py                  # 30 sessions, 20 s of play
+    python benchmarks/bench_sessions.py --sessions 10 --seconds 30
+    python benchmarks/bench_sessions.py --soak 600       # one session for 10 minutes: RSS growth
 
-Prints the server's peak RSS (target <= 1 GB), each session's visible update rate (every
-session must keep animating), and an isolation check: a session that never pressed Play still
-shows step 0, and sessions with different seeds show their own losses.
+Prints the server's peak RSS including child processes (target <= 1 GB), each session's
+visible update rate (min / median / max; every session must keep animating), the frames the
+server computed per session, isolation checks (the idle session stays at step 0, every session
+keeps its own seed in its link and shows its own losses), and whether the server stops working
+for sessions whose browser has gone.
 
-Note: all N browsers run on the same 2-core machine as the server, so per-session rates here
-are bounded by the *client* side too; on a real class every student brings their own CPU.
+Note: all N browser sessions run on the same machine as the server, so per-session rates here
+are bounded by the *client* side too; in a class every student brings their own CPU.
+Exit status 1 when a target or check fails.
 """
 from __future__ import annotations
 
@@ -26,122 +31,192 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server as srv
 
 SEL = srv.PICTURE["circles"]
+STEPS_PER_FRAME = 2  # the Circles page's default (ui/config.py)
 STATUS_JS = """() => { const s = document.querySelector('.bp-status'); return s ? s.innerText : ''; }"""
+# counts picture changes in the page for ``ms`` ms; the result lands in window.__bpRes
+START_COUNT_JS = ("([sel, ms]) => { window.__bpRes = null; (" + srv.COUNT_MO_JS + ")([sel, ms])"
+                  ".then(r => { window.__bpRes = r; }); }")
 
 
 def _status(page) -> dict:
-    text = page.evaluate(STATUS_JS)
-    vals = re.findall(r"([A-Z][A-Z ()]+)\n([^\n]+)", text)
-    return {k.strip().lower(): v.strip() for k, v in vals}
+    """The status line as {'step': '1,234', 'test loss': '0.1234', ...}."""
+    try:
+        text = page.evaluate(STATUS_JS)
+    except Exception:
+        return {}
+    return {k.strip().lower(): v.strip() for k, v in re.findall(r"([A-Z][A-Z ()]+)\n([^\n]+)", text)}
 
 
-class RssSampler(threading.Thread):
+def _step(status: dict) -> int:
+    try:
+        return int(status.get("step", "-1").replace(",", ""))
+    except ValueError:
+        return -1
+
+
+class Sampler(threading.Thread):
+    """RSS (MB, incl. children) every ``every`` seconds until stopped."""
+
     def __init__(self, pid: int, every: float = 0.5):
         super().__init__(daemon=True)
-        self.pid, self.every, self.samples, self.stop_flag = pid, every, [], False
+        self.pid, self.every, self.samples, self.halt = pid, every, [], threading.Event()
 
     def run(self):
-        while not self.stop_flag:
+        while not self.halt.is_set():
             self.samples.append((time.monotonic(), srv.rss_mb(self.pid)))
-            time.sleep(self.every)
+            self.halt.wait(self.every)
 
 
-def many(n: int, seconds: float) -> int:
-    proc, url = srv.start()
-    sampler = RssSampler(proc.pid)
-    sampler.start()
-    problems = 0
+def _press(page, label: str, timeout: float = 10000) -> bool:
     try:
-        base_rss = srv.rss_mb(proc.pid)
+        page.get_by_role("button", name=re.compile(label + "$")).first.click(timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
+def many(n: int, seconds: float, after: float) -> bool:
+    proc, url = srv.start()
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    try:
+        rss_idle = srv.rss_mb(proc.pid)
         with srv.chromium() as browser:
-            pages = []
-            for i in range(n):
+            t_open = time.monotonic()
+            contexts, pages = [], []
+            for i in range(n + 1):  # the last one is the idle session
                 ctx = browser.new_context(viewport={"width": 1100, "height": 800})
                 page = ctx.new_page()
-                page.goto(f"{url}/circles?seed={i}")
+                page.goto(f"{url}/circles?seed={i if i < n else 999}", wait_until="commit")
+                contexts.append(ctx)
                 pages.append(page)
-            idle_ctx = browser.new_context(viewport={"width": 1100, "height": 800})
-            idle = idle_ctx.new_page()
-            idle.goto(f"{url}/circles?seed=999")
-            for page in pages + [idle]:
-                page.wait_for_selector(SEL, state="attached", timeout=120000)
-            rss_loaded = srv.rss_mb(proc.pid)
             for page in pages:
-                srv.press(page, "play")
-            time.sleep(2.0)
-            # count picture changes in every session at once (each page counts in its own renderer)
-            handles = [p.evaluate_handle(f"() => {{ window.__bpRes = null; ({srv.COUNT_MO_JS})"
-                                         f"([{SEL!r}, {int(seconds * 1000)}]).then(r => window.__bpRes = r); }}")
-                       for p in pages]
-            del handles
-            steps0 = [int(_status(p).get("step", "0").replace(",", "")) for p in pages]
-            t_start = time.monotonic()
-            time.sleep(seconds + 1.0)
+                page.wait_for_selector(SEL, state="attached", timeout=180000)
+                page.wait_for_selector(".bp-status", timeout=60000)
+            open_s = time.monotonic() - t_open
+            rss_loaded = srv.rss_mb(proc.pid)
+            players, idle = pages[:n], pages[n]
+            pressed = sum(_press(p, "Play") for p in players)
+            time.sleep(3.0)  # every loop running
+            for p in players:
+                p.evaluate(START_COUNT_JS, [SEL, int(seconds * 1000)])
+            steps0 = [_step(_status(p)) for p in players]
+            cpu0, t0 = srv.cpu_seconds(proc.pid), time.monotonic()
+            time.sleep(seconds + 0.5)
+            steps1 = [_step(_status(p)) for p in players]
+            span, cpu = time.monotonic() - t0, srv.cpu_seconds(proc.pid) - cpu0
             rates = []
-            for p in pages:
-                res = p.evaluate("() => window.__bpRes")
-                rates.append((res or {"frames": 0})["frames"] / seconds)
-            statuses = [_status(p) for p in pages]
-            span = time.monotonic() - t_start
-            idle_status = _status(idle)
-            errors = sum(p.locator('[data-testid="stException"]').count() for p in pages + [idle])
-            for p in pages:  # best effort: under this load a page may be reconnecting
+            for p in players:
                 try:
-                    p.get_by_role("button", name=re.compile("pause", re.I)).first.click(timeout=5000)
+                    res = p.evaluate("() => window.__bpRes")
                 except Exception:
-                    pass
+                    res = None
+                rates.append((res or {"frames": 0})["frames"] / seconds)
+            statuses = [_status(p) for p in players]
+            idle_status = _status(idle)
+            own_seed = sum(f"seed={i}" in p.url for i, p in enumerate(players))
+            errors = sum(p.locator('[data-testid="stException"]').count() for p in pages)
+            # sessions whose browser goes away must stop costing the server: close them all
+            for ctx in contexts:
+                ctx.close()
+        t_closed = time.monotonic()
+        time.sleep(3.0)
+        cpu_a = srv.cpu_seconds(proc.pid)
+        time.sleep(after)
+        cpu_after = (srv.cpu_seconds(proc.pid) - cpu_a) / after
+        rss_after = srv.rss_mb(proc.pid)
     finally:
-        sampler.stop_flag = True
+        sampler.halt.set()
         srv.stop(proc)
-    peak = max(r for _, r in sampler.samples)
-    steps = [int(s.get("step", "0").replace(",", "")) for s in statuses]
-    served = [(b - a) / 2 / span for a, b in zip(steps0, steps)]  # 2 steps per frame on /circles
+
+    peak = max(r for t, r in sampler.samples if t <= t_closed)
+    served = [(b - a) / STEPS_PER_FRAME / span if a >= 0 and b >= 0 else 0.0 for a, b in zip(steps0, steps1)]
     losses = [s.get("test loss") for s in statuses]
-    print(f"{n} sessions on /circles, each with its own seed, playing {seconds:g} s (one Chromium, 2 cores)")
-    print(f"server RSS: idle {base_rss:.0f} MB, {n} sessions loaded {rss_loaded:.0f} MB, peak while playing "
-          f"{peak:.0f} MB  (target <= 1024 MB: {'PASS' if peak <= 1024 else 'MISS'})")
-    print(f"picture updates/s per session (DOM updates; background tabs do not paint): min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
-          f"max {max(rates):.1f}; sessions frozen (0/s): {sum(r == 0 for r in rates)}")
-    print(f"frames the server computed and sent per session per second: min {min(served):.1f}, "
-          f"median {statistics.median(served):.1f}, max {max(served):.1f} (sum {sum(served):.0f}/s)")
-    print(f"steps reached: min {min(steps)}, median {statistics.median(steps):.0f}, max {max(steps)}")
-    print(f"isolation: the idle session shows step {idle_status.get('step')} (must be 0); "
-          f"{len(set(losses))} different test losses among {n} seeds")
-    ok_iso = idle_status.get("step") == "0" and len(set(losses)) > n // 2
-    print(f"exception boxes: {errors}")
-    problems += (peak > 1024) + (min(rates) == 0) + (not ok_iso) + (errors > 0)
-    print("RESULT:", "PASS" if not problems else "MISS")
-    return problems
+    distinct = len(set(losses))
+    checks = {
+        f"peak RSS {peak:.0f} MB <= 1024 MB": peak <= 1024,
+        f"Play pressed in {pressed}/{n} sessions": pressed == n,
+        f"every session animating (min {min(rates):.1f} picture updates/s > 0)": min(rates) > 0,
+        f"idle session still at step {idle_status.get('step', '?')} (must be 0)": idle_status.get("step") == "0",
+        f"{own_seed}/{n} sessions keep their own seed in the link": own_seed == n,
+        f"{distinct} different test losses among {n} seeds (>= {n * 3 // 4})": distinct >= n * 3 // 4,
+        f"server idle after the browsers left ({100 * cpu_after:.0f}% of a core, <= 10%)": cpu_after <= 0.10,
+        f"no exception boxes ({errors})": errors == 0,
+    }
+    q = statistics.quantiles
+    print(f"\n{n} sessions on /circles (seed=0..{n - 1}) + 1 idle session, playing {seconds:g} s, "
+          f"one headless Chromium on the same {srv.os.cpu_count()}-core machine")
+    print(f"opening all {n + 1} sessions took {open_s:.1f} s")
+    print(f"{'':<38}{'min':>7}{'median':>8}{'max':>7}{'p10':>7}")
+    for name, xs in (("picture updates/s per session", rates), ("frames computed/s per session", served)):
+        print(f"{name:<38}{min(xs):>7.1f}{statistics.median(xs):>8.1f}{max(xs):>7.1f}"
+              f"{q(xs, n=10)[0] if len(xs) > 1 else xs[0]:>7.1f}")
+    print(f"{'steps taken in the window':<38}{min(steps1[i] - steps0[i] for i in range(n)):>7}"
+          f"{statistics.median(steps1[i] - steps0[i] for i in range(n)):>8.0f}"
+          f"{max(steps1[i] - steps0[i] for i in range(n)):>7}")
+    print(f"all sessions together: {sum(rates):.0f} picture updates/s, server CPU {100 * cpu / span:.0f}% of one core "
+          f"({1000 * cpu / max(sum(served) * span, 1):.1f} ms per frame)")
+    print(f"server RSS incl. children: idle {rss_idle:.0f} MB, {n + 1} sessions loaded {rss_loaded:.0f} MB, "
+          f"peak while playing {peak:.0f} MB, {after:g} s after all browsers closed {rss_after:.0f} MB")
+    for text, ok in checks.items():
+        print(f"  [{'ok' if ok else 'FAIL'}] {text}")
+    ok = all(checks.values())
+    print("RESULT:", "PASS" if ok else "MISS")
+    return ok
 
 
-def soak(seconds: float) -> None:
+def soak(seconds: float, every: float) -> bool:
     proc, url = srv.start()
+    rows = []
     try:
         with srv.chromium() as browser:
             page = browser.new_page(viewport={"width": 1100, "height": 800})
             page.goto(f"{url}/circles")
             page.wait_for_selector(SEL, state="attached", timeout=60000)
-            srv.press(page, "play")
+            page.wait_for_selector(".bp-status", timeout=60000)
+            rows.append((0.0, srv.rss_mb(proc.pid), _step(_status(page)), srv.cpu_seconds(proc.pid)))
+            _press(page, "Play")
             t0 = time.monotonic()
-            print(f"{'t (s)':>6}{'RSS (MB)':>10}{'step':>9}")
+            print(f"{'t (s)':>6}{'RSS (MB)':>10}{'step':>9}{'CPU %':>7}", flush=True)
+            print(f"{0:>6.0f}{rows[0][1]:>10.0f}{rows[0][2]:>9}{'':>7}", flush=True)
             while time.monotonic() - t0 < seconds:
-                time.sleep(10)
-                print(f"{time.monotonic() - t0:>6.0f}{srv.rss_mb(proc.pid):>10.0f}{_status(page).get('step', '?'):>9}",
-                      flush=True)
+                time.sleep(min(every, max(0.0, seconds - (time.monotonic() - t0))))
+                t, rss, cpu = time.monotonic() - t0, srv.rss_mb(proc.pid), srv.cpu_seconds(proc.pid)
+                rows.append((t, rss, _step(_status(page)), cpu))
+                pct = 100 * (cpu - rows[-2][3]) / max(t - rows[-2][0], 1e-9)
+                print(f"{t:>6.0f}{rss:>10.0f}{rows[-1][2]:>9}{pct:>7.0f}", flush=True)
+            errors = page.locator('[data-testid="stException"]').count()
     finally:
         srv.stop(proc)
+    rss = [r[1] for r in rows[1:]]
+    half = rss[len(rss) // 2:]
+    t_half = rows[1 + len(rss) // 2][0]
+    slope = (half[-1] - half[0]) / max((rows[-1][0] - t_half) / 60, 1e-9) if len(half) > 1 else 0.0
+    steps = rows[-1][2] - rows[0][2]
+    print(f"\nsoak: one session playing /circles for {rows[-1][0]:.0f} s, {steps} steps "
+          f"({steps / STEPS_PER_FRAME / max(rows[-1][0], 1):.1f} frames/s)")
+    print(f"RSS: before Play {rows[0][1]:.0f} MB, first sample {rss[0]:.0f} MB, max {max(rss):.0f} MB, "
+          f"last {rss[-1]:.0f} MB; growth {rss[-1] - rss[0]:+.0f} MB overall, "
+          f"{slope:+.2f} MB/min over the second half")
+    bounded = slope <= 1.0 and max(rss) <= 1024
+    print(f"history bounded (second-half growth <= 1 MB/min, RSS <= 1 GB): {'PASS' if bounded else 'MISS'}; "
+          f"exception boxes: {errors}")
+    return bounded and not errors
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sessions", type=int, default=30)
-    ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--soak", type=float, default=0.0, help="instead: one session for this many seconds")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--sessions", type=int, default=30, help="playing sessions (default 30)")
+    ap.add_argument("--seconds", type=float, default=20.0, help="play window measured (default 20)")
+    ap.add_argument("--after", type=float, default=10.0,
+                    help="seconds to watch the server's CPU after all browsers closed (default 10)")
+    ap.add_argument("--soak", type=float, default=0.0, help="instead: one session playing this many seconds")
+    ap.add_argument("--every", type=float, default=10.0, help="soak: RSS sample interval (default 10 s)")
     args = ap.parse_args()
-    if args.soak:
-        soak(args.soak)
-    else:
-        sys.exit(1 if many(args.sessions, args.seconds) else 0)
+    srv.warn_if_busy()
+    ok = soak(args.soak, args.every) if args.soak else many(args.sessions, args.seconds, args.after)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
