@@ -1,11 +1,14 @@
 """Shared helpers for the browser benchmarks: start/stop `streamlit run`, read the server's
-memory and CPU from /proc, open headless Chromium, count visible picture changes in-page."""
+memory and CPU from /proc (no psutil), open headless Chromium, count visible picture changes
+in-page, and a TCP proxy that adds a network round trip (a hosted share link)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -141,8 +144,76 @@ def chromium():
             browser.close()
 
 
+class DelayProxy:
+    """A TCP proxy on 127.0.0.1 that delays every byte by ``rtt_ms / 2`` in each direction, so
+    any request/response - HTTP *and* the app's WebSocket messages - takes ``rtt_ms`` longer
+    (Chrome's DevTools network emulation, used by shoot.py, does not delay WebSocket frames).
+    Order is kept; no bandwidth limit. Use as a context manager: ``with DelayProxy(url, 100) as
+    purl`` gives the URL to open instead of ``url``."""
+
+    def __init__(self, target_url: str, rtt_ms: float):
+        self.target_port = int(target_url.rsplit(":", 1)[1])
+        self.delay = rtt_ms / 2000.0
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _pipe(self, reader, writer):
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def receive():
+            while True:
+                try:
+                    data = await reader.read(65536)
+                except OSError:
+                    data = b""
+                queue.put_nowait((self.loop.time() + self.delay, data))
+                if not data:
+                    return
+
+        async def send():
+            while True:
+                due, data = await queue.get()
+                wait = due - self.loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if not data:
+                    try:
+                        writer.close()
+                    except OSError:
+                        pass
+                    return
+                try:
+                    writer.write(data)
+                    await writer.drain()
+                except OSError:
+                    return
+
+        await asyncio.gather(receive(), send())
+
+    async def _client(self, c_reader, c_writer):
+        try:
+            s_reader, s_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            c_writer.close()
+            return
+        await asyncio.gather(self._pipe(c_reader, s_writer), self._pipe(s_reader, c_writer),
+                             return_exceptions=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._client, "127.0.0.1", self.port), self.loop).result(10)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
 def add_latency(page, ms: int) -> None:
-    """Emulate a hosted link's round trip (Chrome DevTools network emulation)."""
+    """Emulate a round trip with Chrome DevTools network emulation (as shoot.py does). Note:
+    it delays HTTP requests but not WebSocket messages; DelayProxy delays both."""
     if ms:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
@@ -154,3 +225,31 @@ def press(page, name: str) -> None:
     import re
 
     page.get_by_role("button", name=re.compile(name, re.IGNORECASE)).first.click()
+
+
+def warn_if_busy() -> float:
+    """Print a warning when other work loads the machine (numbers would be unreliable); -> load."""
+    load1 = os.getloadavg()[0]
+    if load1 > 0.75 * (os.cpu_count() or 1):
+        print(f"warning: the machine is busy before the benchmark starts (load average {load1:.1f} on "
+              f"{os.cpu_count()} cores); the numbers below are unreliable", file=sys.stderr, flush=True)
+    return load1
+
+
+class OtherLoad:
+    """CPU that processes *not* started by this benchmark used while it measured, in cores:
+    the whole machine's busy time (/proc/stat) minus this process tree's (server, browser).
+    Above ~0.3 cores the measurement was disturbed by other work on the machine."""
+
+    def __init__(self):
+        self.t0, self.busy0, self.own0 = time.monotonic(), self._busy(), cpu_seconds(os.getpid())
+
+    @staticmethod
+    def _busy() -> float:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / os.sysconf("SC_CLK_TCK")
+
+    def cores(self) -> float:
+        wall = max(time.monotonic() - self.t0, 1e-9)
+        return max(0.0, (self._busy() - self.busy0) - (cpu_seconds(os.getpid()) - self.own0)) / wall

@@ -87,7 +87,8 @@ def many(n: int, seconds: float, after: float) -> bool:
             for i in range(n + 1):  # the last one is the idle session
                 ctx = browser.new_context(viewport={"width": 1100, "height": 800})
                 page = ctx.new_page()
-                page.goto(f"{url}/circles?seed={i if i < n else 999}", wait_until="commit")
+                # seeds from 1: seed 0 is the default, which a share link leaves out
+                page.goto(f"{url}/circles?seed={i + 1 if i < n else 999}", wait_until="commit")
                 contexts.append(ctx)
                 pages.append(page)
             for page in pages:
@@ -114,7 +115,7 @@ def many(n: int, seconds: float, after: float) -> bool:
                 rates.append((res or {"frames": 0})["frames"] / seconds)
             statuses = [_status(p) for p in players]
             idle_status = _status(idle)
-            own_seed = sum(f"seed={i}" in p.url for i, p in enumerate(players))
+            own_seed = sum(f"seed={i + 1}" in p.url for i, p in enumerate(players))
             errors = sum(p.locator('[data-testid="stException"]').count() for p in pages)
             # sessions whose browser goes away must stop costing the server: close them all
             for ctx in contexts:
@@ -144,7 +145,7 @@ def many(n: int, seconds: float, after: float) -> bool:
         f"no exception boxes ({errors})": errors == 0,
     }
     q = statistics.quantiles
-    print(f"\n{n} sessions on /circles (seed=0..{n - 1}) + 1 idle session, playing {seconds:g} s, "
+    print(f"\n{n} sessions on /circles (seed=1..{n}) + 1 idle session, playing {seconds:g} s, "
           f"one headless Chromium on the same {srv.os.cpu_count()}-core machine")
     print(f"opening all {n + 1} sessions took {open_s:.1f} s")
     print(f"{'':<38}{'min':>7}{'median':>8}{'max':>7}{'p10':>7}")
