@@ -80,16 +80,20 @@ class Optimizer:
             sq = [_sqnorm(u) for u in updates]
         # sum of squares finite <=> every entry finite and < ~1e154, so p - u cannot overflow
         # either (given finite p): checking the norms is enough to keep parameters finite.
-        if not all(math.isfinite(v) for v in sq):
-            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
-            detail = (f"the {self.name} update of {'W' if bad % 2 == 0 else 'b'}{bad // 2 + 1} "
-                      f"is not a finite number (learning rate {self.lr:g})")
-            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
+        self._check_finite(sq)
         for p, u in zip(params, updates):
             p -= u
         self._commit(new_state)
         self.t += 1
         self.last_update_sqnorms = sq
+
+    def _check_finite(self, sq: list[float]) -> None:
+        """Raise Diverged naming the first parameter whose update norm^2 is not finite."""
+        if not all(map(math.isfinite, sq)):
+            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
+            detail = (f"the {self.name} update of {'W' if bad % 2 == 0 else 'b'}{bad // 2 + 1} "
+                      f"is not a finite number (learning rate {self.lr:g})")
+            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
 
     def _plain_scale(self) -> float | None:
         """lr when this step's update is exactly lr * g (no state, no decay), else None."""
@@ -138,7 +142,24 @@ class SGD(Optimizer):
 
     def _plain_scale(self):
         # only the plain class: a subclass (e.g. the bug zoo's) may change the update rule
-        return self.lr if (type(self) is SGD and not self.momentum and not self.weight_decay) else None
+        plain = type(self) is SGD and not self.momentum and not self.weight_decay and not self.nesterov
+        return self.lr if plain else None
+
+    def step(self, params, grads, grad_sqnorms=None):
+        scale = self._plain_scale()
+        n = len(params)
+        if scale is None or grad_sqnorms is None or len(grads) != n or len(grad_sqnorms) != n:
+            return super().step(params, grads, grad_sqnorms)
+        # Plain SGD, the update lr * g of every array: the same maths as the general path
+        # (norms from ||g||^2, all checked before any parameter changes), without its lists.
+        sq = [scale * scale * float(g) for g in grad_sqnorms]  # ||lr g||^2, inf if g or lr*g overflows
+        self._check_finite(sq)
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p -= self._scaled(i, g, scale)
+        if len(self.buffers) != n:  # as _updates: momentum buffers kept (momentum may come back)
+            self.buffers = (list(self.buffers) + [None] * n)[:n]
+        self.t += 1
+        self.last_update_sqnorms = sq
 
     def _updates(self, params, grads):
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
