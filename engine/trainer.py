@@ -163,33 +163,38 @@ class Trainer:
         loss, grads, deltas, zs, _ = net._backprop(Xb, yb)
         if not math.isfinite(loss):
             self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
-        flat_grads, flat_sq = [], []
+        # Per-step bookkeeping, kept to one BLAS dot per array: ||dW||^2, ||db||^2 (finiteness
+        # check and grad norms, also handed to the optimizer) and ||W||^2 before the update.
+        vdot, isfinite = np.vdot, math.isfinite
+        flat_grads, flat_sq, grad_sq = [], [], []
         for l, (dW, db) in enumerate(grads):
-            gw, gb = float(np.vdot(dW, dW)), float(np.vdot(db, db))
-            if not (math.isfinite(gw) and math.isfinite(gb)):
+            gw, gb = float(vdot(dW, dW)), float(vdot(db, db))
+            if not (isfinite(gw) and isfinite(gb)):
                 self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
-            flat_grads += [dW, db]
-            flat_sq += [gw, gb]
-        grad_sq = flat_sq[0::2]
-        w_sq = [float(np.vdot(W, W)) for W in net.weights]  # before the update, for the ratio
+            flat_grads += (dW, db)
+            flat_sq += (gw, gb)
+            grad_sq.append(gw)
+        w_sq = [float(vdot(W, W)) for W in net.weights]  # before the update, for the ratio
         try:
             self.opt.step(net.params(), flat_grads, flat_sq)
         except Diverged as exc:
             self._diverged(exc.detail, "update")
         upd_sq = self.opt.last_update_sqnorms[0::2]
-        acc = np.count_nonzero(net._classes_from_logits(zs[-1]) == yb) / len(yb)
-        self._advance(len(yb), ends_epoch)
+        n_batch = len(yb)
+        acc = np.count_nonzero(net._classes_from_logits(zs[-1]) == yb) / n_batch
+        self._advance(n_batch, ends_epoch)
         test_loss = test_acc = None
         due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
         if due and self.X_test is not None:
             test_loss, test_acc = self.last_eval = self.evaluate()
+        abs_, add = np.abs, np.add.reduce
         rec = StepRecord(
             step=self.step_count, epoch=self.epoch - 1 if ends_epoch else self.epoch,
             loss=loss, train_acc=acc, test_loss=test_loss, test_acc=test_acc,
-            delta_norms=tuple(float(np.abs(d).sum()) / d.size for d in deltas),
-            grad_norms=tuple(math.sqrt(g) for g in grad_sq),
-            update_ratios=tuple(math.sqrt(u / w) if w > 0 else math.inf for u, w in zip(upd_sq, w_sq)),
-            batch_size=len(yb), lr=self.opt.lr)
+            delta_norms=tuple([float(add(abs_(d), axis=None)) / d.size for d in deltas]),
+            grad_norms=tuple([math.sqrt(g) for g in grad_sq]),
+            update_ratios=tuple([math.sqrt(u / w) if w > 0 else math.inf for u, w in zip(upd_sq, w_sq)]),
+            batch_size=n_batch, lr=self.opt.lr)
         self.last_grads = grads
         self.history.append(rec)
         if len(self.history) > self.max_history:
