@@ -57,7 +57,9 @@ def run_live(page: str, layout: Callable[[], dict], draw_frame: Callable, draw_s
             return
         now = time.monotonic()
         deadline, next_slow, part = now + LOOP_SECONDS, now, 0
-        while lab.playing and time.monotonic() < deadline:
+        # ... and stop as soon as the browser is gone, not at the end of the loop: with many
+        # visitors leaving at once their loops would otherwise keep the server busy for seconds
+        while lab.playing and time.monotonic() < deadline and not state.browser_gone():
             t0 = time.monotonic()
             checkpoint.empty()
             ok = lab.advance(lab.cfg.steps_per_frame)

@@ -199,6 +199,21 @@ def ui_value(page: str, name: str, default=None):
     return st.session_state.get(key(page, name), default)
 
 
+def browser_gone() -> bool:
+    """True only when we know this user's browser has disconnected (tab closed, network gone);
+    any doubt (no served runtime, an internal API that changed) answers False."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        if ctx is None or not Runtime.exists():
+            return False
+        return not Runtime.instance().is_active_session(ctx.session_id)
+    except Exception:
+        return False
+
+
 def put(page: str, name: str, value) -> None:
     """Remember a page-local value for this user (e.g. the last gradient-check report)."""
     st.session_state[key(page, name)] = value
