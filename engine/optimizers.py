@@ -24,6 +24,17 @@ def _sqnorm(a: np.ndarray) -> float:
     return float(np.vdot(a, a))
 
 
+_DTYPE_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max)}
+
+
+def _scaled_sqnorms(scale: float, grad_sqnorms, params) -> list[float]:
+    """||lr g||^2 per array from ||g||^2 (Python floats), inf where g or lr * g overflows. Capped
+    at the parameters' dtype like _sqnorm of the update itself: in float32 lr * g can overflow
+    (max 3.4e38) while its float64 norm is still finite, and must be rejected, not applied."""
+    return [v if v <= _DTYPE_MAX.get(p.dtype, math.inf) else math.inf
+            for v, p in zip((scale * scale * float(g) for g in grad_sqnorms), params)]
+
+
 class Optimizer:
     """Base class: validated hyper-parameters as properties, state per parameter slot."""
 
@@ -75,7 +86,7 @@ class Optimizer:
         updates, new_state = self._updates(params, grads)
         scale = self._plain_scale()
         if grad_sqnorms is not None and scale is not None and len(grad_sqnorms) == len(updates):
-            sq = [scale * scale * float(g) for g in grad_sqnorms]  # ||lr g||^2, inf if g or lr*g overflows
+            sq = _scaled_sqnorms(scale, grad_sqnorms, params)  # ||lr g||^2, inf if g or lr*g overflows
         else:
             sq = [_sqnorm(u) for u in updates]
         # sum of squares finite <=> every entry finite and < ~1e154, so p - u cannot overflow
@@ -152,7 +163,7 @@ class SGD(Optimizer):
             return super().step(params, grads, grad_sqnorms)
         # Plain SGD, the update lr * g of every array: the same maths as the general path
         # (norms from ||g||^2, all checked before any parameter changes), without its lists.
-        sq = [scale * scale * float(g) for g in grad_sqnorms]  # ||lr g||^2, inf if g or lr*g overflows
+        sq = _scaled_sqnorms(scale, grad_sqnorms, params)  # ||lr g||^2, inf if g or lr*g overflows
         self._check_finite(sq)
         for i, (p, g) in enumerate(zip(params, grads)):
             p -= self._scaled(i, g, scale)
