@@ -122,7 +122,9 @@ class Trainer:
         if self._xbuf is None or self._xbuf.shape[0] < len(idx):
             self._xbuf = np.empty((B, self.X.shape[1]), dtype=self.X.dtype)
         xb = self._xbuf[:len(idx)]
-        np.take(self.X, idx, axis=0, out=xb)
+        # mode="clip" (idx is a permutation slice, always in range): with the default "raise",
+        # np.take fills a hidden temporary and copies it into out, a second pass over the batch
+        np.take(self.X, idx, axis=0, out=xb, mode="clip")
         return xb, self.y[idx], self._cursor + len(idx) >= n
 
     def _advance(self, batch_len: int, ends_epoch: bool) -> None:
