@@ -203,8 +203,9 @@ def load_mnist(n_train=8000, n_test=2000, digits=tuple(range(10)), seed=0, dtype
     y_all = remap[labels[keep]]
     idx_tr, idx_te, ytr, yte = _split(keep, y_all, 0, seed, train_size=n_train, test_size=n_test)
     scale = np.asarray(1 / 255, dtype=dtype)
-    Xtr = images[idx_tr].reshape(len(idx_tr), -1).astype(dtype) * scale
-    Xte = images[idx_te].reshape(len(idx_te), -1).astype(dtype) * scale
+    n_pixels = images.shape[1] * images.shape[2]  # not -1: n_test = 0 gives an empty (0, 784) test set
+    Xtr = images[idx_tr].reshape(len(idx_tr), n_pixels).astype(dtype) * scale
+    Xte = images[idx_te].reshape(len(idx_te), n_pixels).astype(dtype) * scale
     return Dataset("mnist", Xtr, ytr, Xte, yte, len(digits), [str(d) for d in digits], image_shape=(28, 28),
                    description=(f"MNIST digits {', '.join(map(str, digits))}: {n_train} train / {n_test} test, "
                                 f"split from MNIST's 10,000-digit test set"),
