@@ -1,88 +1,150 @@
-"""Trainer semantics, seed determinism, divergence, and every invalid-argument ValueError."""
+"""Trainer semantics (mini-batches, epochs, records, evaluation, history), seed determinism and
+divergence. Every StepRecord field is checked against an independent computation on a copy of
+the network taken before the step."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 import engine
-from engine import MLP, SGD, Adam, Diverged, Trainer, boundary_grid, load_dataset
+from engine import MLP, SGD, Adam, Diverged, StepRecord, Trainer, load_dataset
 
 
 @pytest.fixture(scope="module")
 def circles():
-    return load_dataset("circles", n_samples=200, noise=0.08, seed=0)
+    return load_dataset("circles", n_samples=200, noise=0.08, seed=0)  # 160 train / 40 test
 
 
-def make(ds, batch=32, seed=0, opt=None, **kw):
+def make(ds, batch=32, seed=0, opt=None, eval_every=5, **kw):
     net = MLP([2, 6, 5, 2], "tanh", seed=seed, **kw)
     return Trainer(net, opt or SGD(0.1, momentum=0.9), ds.X_train, ds.y_train, ds.X_test, ds.y_test,
-                   batch_size=batch, seed=seed, eval_every=5)
+                   batch_size=batch, seed=seed, eval_every=eval_every)
 
 
-def test_step_is_one_minibatch_and_its_record_is_that_forward_pass(circles):
-    tr = make(circles, batch=32)
-    Xb, yb = tr.peek_batch()
-    assert Xb.shape == (32, 2)
-    loss_before = tr.net.loss(Xb, yb)
-    acc_before = float(np.mean(tr.net.predict(Xb) == yb))
-    W = [w.copy() for w in tr.net.weights]
-    rec = tr.step()
-    assert rec.step == 1 and rec.batch_size == 32
-    assert rec.loss == pytest.approx(loss_before, rel=1e-12) and rec.train_acc == acc_before
-    assert rec.delta_norms == pytest.approx([np.abs(d).mean() for d in tr.net.last_deltas], rel=1e-12)
-    assert rec.grad_norms == pytest.approx([np.linalg.norm(g[0]) for g in tr.last_grads], rel=1e-12)
-    ratios = [np.linalg.norm(w1 - w0) / np.linalg.norm(w0) for w0, w1 in zip(W, tr.net.weights)]
-    assert rec.update_ratios == pytest.approx(ratios, rel=1e-9)
+def spy_batches(tr):
+    """Record (a copy of) every batch the network is trained on, from inside the network."""
+    seen = []
+    inner = tr.net._backprop
+
+    def backprop(X, y):
+        seen.append((X.copy(), np.array(y, copy=True)))
+        return inner(X, y)
+    tr.net._backprop = backprop
+    return seen
 
 
-def test_every_epoch_uses_every_example_once_reshuffled(circles):
-    tr = make(circles, batch=50)  # 160 training points: 50, 50, 50, 10
-    n = tr.n_train
-    assert tr.steps_per_epoch == 4
-    seen_epochs = []
-    for _ in range(2):
-        rows = []
-        for _ in range(tr.steps_per_epoch):
-            Xb, _ = tr.peek_batch()
-            rows.append(Xb.copy())
-            tr.step()
-        order = np.vstack(rows)
-        assert order.shape == (n, 2)
-        # the epoch is a permutation of the training set
-        assert np.array_equal(np.sort(order.view("f8,f8"), axis=0), np.sort(tr.X.view("f8,f8"), axis=0))
-        seen_epochs.append(order)
-    assert tr.epoch == 2
-    assert not np.array_equal(seen_epochs[0], seen_epochs[1])  # reshuffled
+def snapshot(net):
+    """An independent copy of the network (without the spy, which belongs to the original)."""
+    new = net.copy()
+    new.__dict__.pop("_backprop", None)
+    return new
+
+
+def indexed_data(n, k=3, seed=0):
+    """X whose first column is the row index, so a batch tells which rows it holds."""
+    rng = np.random.default_rng(seed)
+    X = np.c_[np.arange(n, dtype=np.float64), rng.normal(size=n)]
+    return X, np.arange(n) % k
+
+
+# ----------------------------------------------------------------------------- one step
+@pytest.mark.parametrize("opt", [lambda: SGD(0.1), lambda: SGD(0.1, momentum=0.9, nesterov=True),
+                                 lambda: SGD(0.05, weight_decay=0.1), lambda: Adam(0.01)],
+                         ids=["sgd", "nesterov", "sgd_wd", "adam"])
+def test_each_record_is_that_steps_forward_pass_and_update(circles, opt):
+    tr = make(circles, batch=32, opt=opt())
+    seen = spy_batches(tr)
+    for k in range(1, 8):
+        before = snapshot(tr.net)  # the network as the step finds it
+        rec = tr.step()
+        Xb, yb = seen[-1]
+        assert isinstance(rec, StepRecord) and rec.step == k and rec.batch_size == len(yb) == 32
+        assert rec.lr == tr.opt.lr and rec.epoch == (k - 1) // 5  # 160 rows: 5 batches an epoch
+        loss, grads = before.gradients(Xb, yb)
+        assert rec.loss == pytest.approx(before.loss(Xb, yb), rel=1e-12)  # before the update
+        assert rec.loss == pytest.approx(loss, rel=1e-12)
+        assert rec.train_acc == np.mean(before.predict(Xb) == yb)
+        assert rec.delta_norms == pytest.approx([np.mean(np.abs(d)) for d in before.last_deltas], rel=1e-12)
+        assert rec.delta_norms == pytest.approx([np.mean(np.abs(d)) for d in tr.net.last_deltas], rel=1e-12)
+        assert rec.grad_norms == pytest.approx([np.linalg.norm(dW) for dW, _ in grads], rel=1e-12)
+        ratios = [np.linalg.norm(w1 - w0) / np.linalg.norm(w0) for w0, w1 in zip(before.weights, tr.net.weights)]
+        assert rec.update_ratios == pytest.approx(ratios, rel=1e-9)
+        assert len(rec.delta_norms) == len(rec.grad_norms) == len(rec.update_ratios) == tr.net.n_layers
+    assert len(tr.history) == 7 and tr.history[-1] is rec
+
+
+def test_step_applies_exactly_one_optimizer_update(circles):
+    tr = make(circles, batch=16, opt=SGD(0.1))
+    seen = spy_batches(tr)
+    before = snapshot(tr.net)
+    tr.step()
+    Xb, yb = seen[0]
+    _, grads = before.gradients(Xb, yb)
+    for (W0, b0), (dW, db), W1, b1 in zip(zip(before.weights, before.biases), grads, tr.net.weights, tr.net.biases):
+        assert np.allclose(W1, W0 - 0.1 * dW, rtol=0, atol=1e-15)
+        assert np.allclose(b1, b0 - 0.1 * db, rtol=0, atol=1e-15)
+    assert tr.opt.t == 1 and tr.step_count == 1 and len(seen) == 1
+
+
+# ----------------------------------------------------------------------------- batches and epochs
+@pytest.mark.parametrize("n,batch", [(160, 50), (30, 7), (12, 1), (10, 10), (9, 4)])
+def test_every_epoch_visits_every_example_exactly_once_reshuffled(n, batch):
+    X, y = indexed_data(n)
+    tr = Trainer(MLP([2, 3, 3]), SGD(0.01), X, y, batch_size=batch, seed=4)
+    seen = spy_batches(tr)
+    per_epoch = -(-n // batch)
+    assert tr.steps_per_epoch == per_epoch
+    orders, records = [], []
+    for epoch in range(3):
+        for _ in range(per_epoch):
+            peek = tr.peek_batch()[0][:, 0]
+            records.append(tr.step())
+            assert np.array_equal(peek, seen[-1][0][:, 0])  # peek_batch shows the next batch
+        rows = np.concatenate([Xb[:, 0] for Xb, _ in seen[-per_epoch:]]).astype(int)
+        labels = np.concatenate([yb for _, yb in seen[-per_epoch:]])
+        assert np.array_equal(np.sort(rows), np.arange(n))  # each example exactly once
+        assert np.array_equal(labels, y[rows])  # with its own label
+        assert tr.epoch == epoch + 1
+        orders.append(rows)
+    sizes = [r.batch_size for r in records[:per_epoch]]
+    assert sizes == [batch] * (n // batch) + ([n % batch] if n % batch else [])
+    assert [r.epoch for r in records] == [e for e in range(3) for _ in range(per_epoch)]
+    if batch < n:
+        assert not np.array_equal(orders[0], orders[1]) or not np.array_equal(orders[1], orders[2])
+        assert not np.array_equal(orders[0], np.arange(n))  # shuffled, not in file order
+
+
+def test_shuffling_comes_from_the_seed():
+    X, y = indexed_data(60)
+
+    def order(trainer_seed, net_seed=0):
+        tr = Trainer(MLP([2, 3, 3], seed=net_seed), SGD(0.01), X, y, batch_size=7, seed=trainer_seed)
+        seen = spy_batches(tr)
+        tr.run(3 * tr.steps_per_epoch)
+        return np.concatenate([Xb[:, 0] for Xb, _ in seen])
+    assert np.array_equal(order(5), order(5))
+    assert np.array_equal(order(5, net_seed=0), order(5, net_seed=9))  # the net's seed plays no part
+    assert not np.array_equal(order(5), order(6))
 
 
 def test_full_batch_and_run(circles):
     tr = make(circles, batch=None)
+    seen = spy_batches(tr)
     rec = tr.run(7)
-    assert rec.step == 7 and rec.batch_size == tr.n_train and tr.epoch == 7
-    assert tr.run(0) is None
+    assert isinstance(rec, StepRecord) and rec is tr.history[-1]
+    assert rec.step == 7 and rec.batch_size == tr.n_train == 160 and tr.epoch == 7
+    assert [r.epoch for r in tr.history] == list(range(7))
+    assert all(np.array_equal(Xb, circles.X_train) for Xb, _ in seen)  # the whole set every step
+    assert tr.run(0) is None and len(tr.history) == 7 and len(seen) == 7
 
 
-def test_eval_every_and_history_frame(circles):
-    tr = make(circles)
-    tr.run(12)
-    evals = [r.step for r in tr.history if r.test_acc is not None]
-    assert evals == [5, 10]
-    df = tr.history_frame()
-    assert len(df) == 12
-    for col in ("loss", "train_acc", "test_loss", "test_acc", "delta_1", "delta_3", "grad_norm_2",
-                "update_ratio_3"):
-        assert col in df.columns
-    assert df["test_acc"].notna().sum() == 2
-
-
-def test_history_is_bounded(circles):
-    net = MLP([2, 3, 2], "tanh")
-    tr = Trainer(net, SGD(0.05), circles.X_train, circles.y_train, batch_size=8, max_history=50)
-    tr.run(400)
-    assert len(tr.history) <= 50
-    steps = [r.step for r in tr.history]
-    assert steps[-1] == 400 and steps == sorted(steps)
-    assert steps[-25:] == list(range(376, 401))  # the newest half at full resolution
+def test_batch_size_above_n_is_the_full_batch():
+    X, y = indexed_data(9)
+    tr = Trainer(MLP([2, 3, 3]), SGD(0.1), X, y, batch_size=100)
+    assert tr.effective_batch_size == 9 and tr.steps_per_epoch == 1
+    assert tr.step().batch_size == 9 and tr.epoch == 1
 
 
 def test_live_batch_size_and_lr(circles):
@@ -92,106 +154,148 @@ def test_live_batch_size_and_lr(circles):
     tr.opt.lr = 0.01
     rec = tr.step()
     assert rec.batch_size == 64 and rec.lr == 0.01
+    tr.batch_size = None
+    rec = tr.step()
+    assert rec.batch_size == 160
 
 
-@pytest.mark.parametrize("opt", ["sgd", "adam"])
-def test_same_seed_same_run_bitwise(circles, opt):
-    def run(seed):
-        tr = make(circles, seed=seed, opt=SGD(0.1, momentum=0.9) if opt == "sgd" else Adam(0.01))
+# ----------------------------------------------------------------------------- evaluation and history
+@pytest.mark.parametrize("eval_every", [1, 3, 5])
+def test_test_metrics_every_eval_every_steps(circles, eval_every):
+    tr = make(circles, batch=32, eval_every=eval_every)
+    for _ in range(11):
+        rec = tr.step()
+        if rec.step % eval_every == 0:  # evaluated on the updated network
+            assert rec.test_loss == pytest.approx(tr.net.loss(circles.X_test, circles.y_test), rel=1e-12)
+            assert rec.test_acc == np.mean(tr.net.predict(circles.X_test) == circles.y_test)
+        else:
+            assert rec.test_loss is None and rec.test_acc is None
+
+
+def test_default_evaluation_is_once_per_epoch(circles):
+    tr = make(circles, batch=50, eval_every=None)  # 4 steps an epoch
+    tr.run(9)
+    assert [r.step for r in tr.history if r.test_loss is not None] == [4, 8]
+    no_test = Trainer(MLP([2, 3, 2]), SGD(0.1), circles.X_train, circles.y_train, batch_size=50, eval_every=1)
+    no_test.run(5)
+    assert all(r.test_loss is None and r.test_acc is None for r in no_test.history)
+
+
+def test_history_frame_has_one_row_per_record_and_per_layer_columns(circles):
+    tr = make(circles)
+    tr.run(12)
+    df = tr.history_frame()
+    assert len(df) == len(tr.history) == 12
+    L = tr.net.n_layers
+    expected = ["step", "epoch", "loss", "train_acc", "test_loss", "test_acc", "batch_size", "lr"]
+    expected += [f"{name}_{l}" for name in ("delta", "grad_norm", "update_ratio") for l in range(1, L + 1)]
+    assert list(df.columns) == expected
+    for i, rec in enumerate(tr.history):
+        row = df.iloc[i]
+        assert row["step"] == rec.step and row["loss"] == rec.loss and row["train_acc"] == rec.train_acc
+        for l in range(L):
+            assert row[f"delta_{l + 1}"] == rec.delta_norms[l]
+            assert row[f"grad_norm_{l + 1}"] == rec.grad_norms[l]
+            assert row[f"update_ratio_{l + 1}"] == rec.update_ratios[l]
+        if rec.test_loss is None:
+            assert math.isnan(row["test_loss"]) and math.isnan(row["test_acc"])
+        else:
+            assert row["test_loss"] == rec.test_loss
+    assert df["test_acc"].notna().sum() == 2  # steps 5 and 10
+    assert len(make(circles).history_frame()) == 0
+
+
+@pytest.mark.parametrize("max_history", [10, 50, 333])
+def test_history_stays_bounded(circles, max_history):
+    net = MLP([2, 3, 2], "tanh")
+    tr = Trainer(net, SGD(0.05), circles.X_train, circles.y_train, batch_size=8, max_history=max_history)
+    n_steps = 4 * max_history + 7
+    for _ in range(n_steps):
+        tr.step()
+        assert len(tr.history) <= max_history
+    steps = [r.step for r in tr.history]
+    assert steps[-1] == n_steps and steps == sorted(set(steps)) and steps[0] == 1
+    keep = max_history // 2
+    assert steps[-keep:] == list(range(n_steps - keep + 1, n_steps + 1))  # the newest half in full
+    assert len(tr.history_frame()) == len(tr.history)
+
+
+# ----------------------------------------------------------------------------- determinism
+@pytest.mark.parametrize("opt", ["sgd", "nesterov", "adam"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_same_seed_same_run_bitwise(circles, opt, dtype):
+    def run(seed, trainer_seed=None):
+        o = {"sgd": SGD(0.1), "nesterov": SGD(0.1, momentum=0.9, nesterov=True), "adam": Adam(0.01)}[opt]
+        net = MLP([2, 6, 5, 2], "relu", seed=seed, dtype=dtype)
+        tr = Trainer(net, o, circles.X_train, circles.y_train, circles.X_test, circles.y_test, batch_size=16,
+                     seed=seed if trainer_seed is None else trainer_seed, eval_every=4)
         tr.run(25)
         return tr
-    a, b, c = run(3), run(3), run(4)
+    a, b = run(3), run(3)
     for wa, wb in zip(a.net.params(), b.net.params()):
-        assert np.array_equal(wa, wb)
-    assert [r.loss for r in a.history] == [r.loss for r in b.history]
-    assert not np.array_equal(a.net.weights[0], c.net.weights[0])
+        assert wa.dtype == dtype and wa.tobytes() == wb.tobytes()
+    assert a.history == b.history  # every field of every record, exactly
+    assert a.history_frame().equals(b.history_frame())
+    for c in (run(4), run(3, trainer_seed=4)):  # another init, or only another shuffle
+        assert any(not np.array_equal(wa, wc) for wa, wc in zip(a.net.params(), c.net.params()))
+        assert [r.loss for r in a.history] != [r.loss for r in c.history]
 
 
-def test_float32_and_float64_start_identical():
+def test_float32_and_float64_nets_of_one_seed_start_identical():
     a = MLP([4, 5, 3], "relu", seed=9, dtype=np.float64)
     b = MLP([4, 5, 3], "relu", seed=9, dtype=np.float32)
     assert b.weights[0].dtype == np.float32
-    assert np.allclose(a.weights[0], b.weights[0], rtol=1e-7)
+    for wa, wb in zip(a.params(), b.params()):
+        assert np.array_equal(wa.astype(np.float32), wb)
 
 
-def test_divergence_raises_before_updating_and_leaves_finite_params(circles):
-    net = MLP([2, 8, 2], "tanh", loss="mse", output_activation="linear", init_var=1.0, seed=0)
-    tr = Trainer(net, SGD(lr=1e3), circles.X_train, circles.y_train, batch_size=None, seed=0)
-    with pytest.raises(Diverged) as exc:
-        tr.run(100)
-    msg = str(exc.value)
-    assert "learning rate" in msg and f"Step {exc.value.step}" in msg
+# ----------------------------------------------------------------------------- divergence
+DIVERGING = {
+    "mse-linear-lr1e3": (dict(sizes=[2, 8, 2], activations="tanh", loss="mse", output_activation="linear",
+                              init_var=1.0), 1e3),
+    "huge-init-variance": (dict(sizes=[2, 8, 8, 2], activations="linear", loss="mse",
+                                output_activation="linear", init_var=1e2), 0.1),
+    "deep-linear-softmax": (dict(sizes=[2, 16, 16, 16, 2], activations="linear", init_var=1e2), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", list(DIVERGING))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_divergence_raises_before_updating_and_leaves_finite_params(circles, name, dtype):
+    kw, lr = DIVERGING[name]
+    net = MLP(**kw, seed=0, dtype=dtype)
+    tr = Trainer(net, SGD(lr=lr), circles.X_train, circles.y_train, batch_size=None, seed=0)
+    snapshot = None
+    with np.errstate(all="ignore"), pytest.raises(Diverged) as exc:
+        for _ in range(500):
+            snapshot = [p.copy() for p in net.params()]
+            tr.step()
+    err = exc.value
+    msg = str(err)
+    assert f"Step {err.step}" in msg and "learning rate" in msg
+    assert err.reason in ("loss", "gradient", "update") and err.step >= 1
     assert all(np.isfinite(p).all() for p in net.params())
-    assert tr.step_count == exc.value.step - 1  # the failed step did not count
-    assert engine.Diverged is Diverged
+    assert all(np.array_equal(a, b) for a, b in zip(snapshot, net.params()))  # the failed step changed nothing
+    assert tr.step_count == err.step - 1 == len(tr.history) and tr.opt.t == err.step - 1
+    assert engine.Diverged is Diverged and isinstance(err, ArithmeticError)
 
 
-def test_boundary_grid_equals_forward_on_the_grid():
-    net = MLP([2, 5, 3], "tanh", seed=1)
-    bounds = (-1.0, 2.0, -0.5, 1.5)
-    g = boundary_grid(net, bounds, 7)
-    assert g.shape == (7, 7, 3)
-    xs = np.linspace(-1, 2, 7)
-    ys = np.linspace(1.5, -0.5, 7)  # row 0 is the top edge
-    pts = np.array([[x, y] for y in ys for x in xs])
-    assert np.allclose(g.reshape(-1, 3), net.forward(pts), atol=1e-12)
-    one = MLP([2, 4, 1], "tanh", loss="bce", seed=1)
-    assert boundary_grid(one, bounds, 9).shape == (9, 9)
-
-
-# ----------------------------------------------------------------------------- ValueErrors
-X4 = np.zeros((4, 2))
-Y4 = np.array([0, 1, 0, 1])
-BAD_NETS = [
-    (dict(sizes=[2, 0, 2]), r"sizes\[1\]"), (dict(sizes=[2]), "sizes"), (dict(sizes="2,2"), "sizes"),
-    (dict(sizes=[2, 3, 2], activations="swish"), "activations"),
-    (dict(sizes=[2, 3, 3, 2], activations=["tanh"]), "activations"),
-    (dict(sizes=[2, 2], loss="hinge"), "loss"), (dict(sizes=[2, 2], loss="mse", output_activation="relu"),
-                                                  "output_activation"),
-    (dict(sizes=[2, 2], init="lecun"), "init"), (dict(sizes=[2, 2], init_var=-1.0), "init_var"),
-    (dict(sizes=[2, 2], init_var=0.0), "init_var"), (dict(sizes=[2, 1]), "cross_entropy"),
-    (dict(sizes=[2, 2], dtype=np.int32), "dtype"), (dict(sizes=[2, 2], seed=-1), "seed"),
-]
-
-
-@pytest.mark.parametrize("kwargs,match", BAD_NETS)
-def test_invalid_network_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        MLP(**kwargs)
-
-
-@pytest.mark.parametrize("X,y,match", [
-    (np.zeros((4, 3)), Y4, "X"), (X4, Y4[:3], "y"), (X4, np.array([0, 1, 2, 1]), "labels"),
-    (np.array([[0.0, np.nan]] * 4), Y4, "NaN"), (np.array([[0.0, np.inf]] * 4), Y4, "NaN"),
-    (X4, np.array([0.5, 1, 0, 1]), "whole"), (X4, np.array(["a", "b", "a", "b"]), "integer"),
-])
-def test_invalid_data(X, y, match):
-    net = MLP([2, 3, 2])
-    with pytest.raises(ValueError, match=match):
-        net.gradients(X, y)
-    with pytest.raises(ValueError, match=match):
-        Trainer(net, SGD(0.1), X, y)
-
-
-def test_invalid_trainer_arguments():
-    net = MLP([2, 3, 2])
-    with pytest.raises(ValueError, match="batch_size"):
-        Trainer(net, SGD(0.1), X4, Y4, batch_size=0)
-    with pytest.raises(ValueError, match="X_test"):
-        Trainer(net, SGD(0.1), X4, Y4, X_test=X4)
-    with pytest.raises(ValueError, match="optimizer"):
-        Trainer(net, "sgd", X4, Y4)
-    tr = Trainer(net, SGD(0.1), X4, Y4, batch_size=100)  # larger than the data: the full batch
-    assert tr.step().batch_size == 4
-    with pytest.raises(ValueError, match="batch_size"):
-        tr.batch_size = -3
-
-
-def test_value_error_messages_name_value_and_rule():
-    with pytest.raises(ValueError) as exc:
-        MLP([2, 3, 2], init_var=-0.5)
-    msg = str(exc.value)
-    assert "init_var" in msg and "-0.5" in msg and ">" in msg
-    with pytest.raises(ValueError) as exc:
-        SGD(momentum=1.0)
-    assert "momentum" in str(exc.value) and "< 1" in str(exc.value)
+def test_after_divergence_the_same_batch_is_retried_and_a_lower_lr_continues(circles):
+    net = MLP([2, 8, 2], "tanh", loss="mse", output_activation="linear", init_var=1.0, seed=0)
+    tr = Trainer(net, SGD(lr=1e3), circles.X_train, circles.y_train, batch_size=40, seed=0)
+    seen = spy_batches(tr)
+    with np.errstate(all="ignore"), pytest.raises(Diverged) as exc:
+        tr.run(500)
+    assert exc.value.reason == "update"  # the loss was still finite: only the step was too big
+    failed_X = seen[-1][0]
+    step, epoch = tr.step_count, tr.epoch
+    assert np.array_equal(tr.peek_batch()[0], failed_X)
+    with np.errstate(all="ignore"), pytest.raises(Diverged) as again:
+        tr.step()  # same lr, same parameters, same batch: the same failure, the same step number
+    assert again.value.step == exc.value.step and tr.step_count == step and tr.epoch == epoch
+    assert np.array_equal(seen[-1][0], failed_X)
+    tr.opt.lr = 1e-6  # the advice: lower the learning rate, then continue
+    with np.errstate(all="ignore"):
+        rec = tr.step()
+    assert rec.step == exc.value.step and np.array_equal(seen[-1][0], failed_X)
+    assert all(np.isfinite(p).all() for p in net.params())
