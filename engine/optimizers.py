@@ -31,8 +31,12 @@ def _scaled_sqnorms(scale: float, grad_sqnorms, params) -> list[float]:
     """||lr g||^2 per array from ||g||^2 (Python floats), inf where g or lr * g overflows. Capped
     at the parameters' dtype like _sqnorm of the update itself: in float32 lr * g can overflow
     (max 3.4e38) while its float64 norm is still finite, and must be rejected, not applied."""
-    return [v if v <= _DTYPE_MAX.get(p.dtype, math.inf) else math.inf
-            for v, p in zip((scale * scale * float(g) for g in grad_sqnorms), params)]
+    s2 = scale * scale
+    out = []
+    for g, p in zip(grad_sqnorms, params):
+        v = s2 * float(g)
+        out.append(v if v <= _DTYPE_MAX.get(p.dtype, math.inf) else math.inf)
+    return out
 
 
 class Optimizer:
@@ -165,8 +169,15 @@ class SGD(Optimizer):
         # (norms from ||g||^2, all checked before any parameter changes), without its lists.
         sq = _scaled_sqnorms(scale, grad_sqnorms, params)  # ||lr g||^2, inf if g or lr*g overflows
         self._check_finite(sq)
+        scratch = self.__dict__.get("_scratch")  # as _scaled, inlined: this runs every step
+        if scratch is None:
+            scratch = self._scratch = {}
+        multiply = np.multiply
         for i, (p, g) in enumerate(zip(params, grads)):
-            p -= self._scaled(i, g, scale)
+            buf = scratch.get(i)
+            if buf is None or buf.shape != g.shape or buf.dtype != g.dtype:
+                buf = scratch[i] = np.empty_like(g)
+            p -= multiply(g, scale, out=buf)
         if len(self.buffers) != n:  # as _updates: momentum buffers kept (momentum may come back)
             self.buffers = (list(self.buffers) + [None] * n)[:n]
         self.t += 1
