@@ -112,8 +112,8 @@ class Trainer:
     # ------------------------------------------------------------------ batches
     def _next_batch(self):
         """-> (Xb (B, n_in), yb (B,), ends_epoch). Does not advance; ``_advance`` does."""
-        n, B = self.n_train, self.effective_batch_size
-        if B >= n:
+        n, B = self.X.shape[0], self._batch_size  # n_train, effective_batch_size, inlined
+        if B is None or B >= n:
             return self.X, self.y, True
         if self._perm_epoch != self.epoch:  # once per epoch, so a retried step reuses it
             self._perm = self.rng.permutation(n)
@@ -168,14 +168,14 @@ class Trainer:
         # Per-step bookkeeping, kept to one BLAS dot per array: ||dW||^2, ||db||^2 (finiteness
         # check and grad norms, also handed to the optimizer) and ||W||^2 before the update.
         vdot, isfinite = np.vdot, math.isfinite
-        flat_grads, flat_sq, grad_sq = [], [], []
-        for l, (dW, db) in enumerate(grads):
-            gw, gb = float(vdot(dW, dW)), float(vdot(db, db))
-            if not (isfinite(gw) and isfinite(gb)):
-                self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
+        flat_grads, flat_sq = [], []
+        for dW, db in grads:
             flat_grads += (dW, db)
-            flat_sq += (gw, gb)
-            grad_sq.append(gw)
+            flat_sq += (float(vdot(dW, dW)), float(vdot(db, db)))
+        if not all(map(isfinite, flat_sq)):
+            l = next(i for i, v in enumerate(flat_sq) if not isfinite(v)) // 2
+            self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
+        grad_sq = flat_sq[0::2]
         w_sq = [float(vdot(W, W)) for W in net.weights]  # before the update, for the ratio
         try:
             self.opt.step(net.params(), flat_grads, flat_sq)
