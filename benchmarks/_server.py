@@ -50,10 +50,14 @@ COUNT_JS = """([sel, ms]) => new Promise(resolve => {
 COUNT_MO_JS = """([sel, ms]) => new Promise(resolve => {
   const sig = () => { const e = document.querySelector(sel); if (!e) return null;
     const s = e.getAttribute('href') || e.getAttribute('src') || ''; return s.length + ':' + s.slice(-64); };
-  let last = sig(), n = 0;
+  const step = () => { const s = document.querySelector('.bp-status');
+    const m = s && s.textContent.match(/step\\s*([\\d,]+)/i); return m ? +m[1].replace(/,/g, '') : null; };
+  let last = sig(), n = 0; const step0 = step(), t0 = performance.now();
   const mo = new MutationObserver(() => { const s = sig(); if (s !== null && s !== last) { n++; last = s; } });
   mo.observe(document.body, { subtree: true, childList: true, attributes: true });
-  setTimeout(() => { mo.disconnect(); resolve({ frames: n }); }, ms);
+  setTimeout(() => { mo.disconnect(); const s1 = step();
+    resolve({ frames: n, steps: step0 === null || s1 === null ? null : s1 - step0,
+              ms: performance.now() - t0 }); }, ms);
 })"""
 
 
@@ -197,18 +201,34 @@ class DelayProxy:
         except OSError:
             c_writer.close()
             return
-        await asyncio.gather(self._pipe(c_reader, s_writer), self._pipe(s_reader, c_writer),
-                             return_exceptions=True)
+        try:
+            await asyncio.gather(self._pipe(c_reader, s_writer), self._pipe(s_reader, c_writer),
+                                 return_exceptions=True)
+        except asyncio.CancelledError:  # shutting down: end quietly
+            for w in (c_writer, s_writer):
+                w.transport.abort()
 
     def __enter__(self) -> str:
         self.thread.start()
-        asyncio.run_coroutine_threadsafe(
+        self.server = asyncio.run_coroutine_threadsafe(
             asyncio.start_server(self._client, "127.0.0.1", self.port), self.loop).result(10)
         return f"http://127.0.0.1:{self.port}"
 
+    async def _shutdown(self):
+        self.server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def __exit__(self, *exc):
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+            if not self.thread.is_alive():
+                self.loop.close()
 
 
 def add_latency(page, ms: int) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _server as srv
+from playwright.sync_api import Error as PlaywrightError
 
 SEL = srv.PICTURE["circles"]
 STEPS_PER_FRAME = 2  # the Circles page's default (ui/config.py)
@@ -42,7 +43,7 @@ def _status(page) -> dict:
     """The status line as {'step': '1,234', 'test loss': '0.1234', ...}."""
     try:
         text = page.evaluate(STATUS_JS)
-    except Exception:
+    except PlaywrightError:
         return {}
     return {k.strip().lower(): v.strip() for k, v in re.findall(r"([A-Z][A-Z ()]+)\n([^\n]+)", text)}
 
@@ -67,12 +68,25 @@ class Sampler(threading.Thread):
             self.halt.wait(self.every)
 
 
-def _press(page, label: str, timeout: float = 10000) -> bool:
+def _press(page, label: str, timeout: float = 30000, then: str | None = None) -> bool:
+    """Click the button ``label``; with ``then``, True only once the button reads ``then`` (the
+    click went through a full run; a loaded machine can take many seconds)."""
     try:
         page.get_by_role("button", name=re.compile(label + "$")).first.click(timeout=timeout)
+        if then:
+            page.get_by_role("button", name=re.compile(then + "$")).first.wait_for(timeout=timeout)
         return True
-    except Exception:
+    except PlaywrightError:
         return False
+
+
+def _exceptions(page) -> list[str]:
+    """First line(s) of every exception box on the page."""
+    try:
+        loc = page.locator('[data-testid="stException"]')
+        return [" ".join(loc.nth(i).inner_text(timeout=5000).split())[:240] for i in range(loc.count())]
+    except PlaywrightError as e:
+        return [f"(could not read: {str(e).splitlines()[0][:120]})"]
 
 
 def many(n: int, seconds: float, after: float) -> bool:
@@ -97,26 +111,30 @@ def many(n: int, seconds: float, after: float) -> bool:
             open_s = time.monotonic() - t_open
             rss_loaded = srv.rss_mb(proc.pid)
             players, idle = pages[:n], pages[n]
-            pressed = sum(_press(p, "Play") for p in players)
+            ok_press = [_press(p, "Play", then="Pause") for p in players]
+            pressed = sum(ok_press)
             time.sleep(3.0)  # every loop running
-            for p in players:
-                p.evaluate(START_COUNT_JS, [SEL, int(seconds * 1000)])
-            steps0 = [_step(_status(p)) for p in players]
             cpu0, t0 = srv.cpu_seconds(proc.pid), time.monotonic()
-            time.sleep(seconds + 0.5)
-            steps1 = [_step(_status(p)) for p in players]
+            for p in players:  # each page counts its own picture changes and steps, in-page
+                p.evaluate(START_COUNT_JS, [SEL, int(seconds * 1000)])
+            time.sleep(seconds)
             span, cpu = time.monotonic() - t0, srv.cpu_seconds(proc.pid) - cpu0
-            rates = []
+            time.sleep(1.0)
+            results = []
             for p in players:
                 try:
-                    res = p.evaluate("() => window.__bpRes")
-                except Exception:
+                    res = p.wait_for_function("() => window.__bpRes", timeout=15000).json_value()
+                except PlaywrightError:
                     res = None
-                rates.append((res or {"frames": 0})["frames"] / seconds)
+                results.append(res or {"frames": 0, "steps": None, "ms": seconds * 1000})
+            rates = [r["frames"] / (r["ms"] / 1000) for r in results]
+            steps = [r["steps"] if r["steps"] is not None else -1 for r in results]
+            served = [max(k, 0) / STEPS_PER_FRAME / (r["ms"] / 1000) for k, r in zip(steps, results)]
             statuses = [_status(p) for p in players]
             idle_status = _status(idle)
             own_seed = sum(f"seed={i + 1}" in p.url for i, p in enumerate(players))
-            errors = sum(p.locator('[data-testid="stException"]').count() for p in pages)
+            boxes = [_exceptions(p) for p in pages]
+            errors = sum(len(b) for b in boxes)
             # sessions whose browser goes away must stop costing the server: close them all
             for ctx in contexts:
                 ctx.close()
@@ -131,7 +149,6 @@ def many(n: int, seconds: float, after: float) -> bool:
         srv.stop(proc)
 
     peak = max(r for t, r in sampler.samples if t <= t_closed)
-    served = [(b - a) / STEPS_PER_FRAME / span if a >= 0 and b >= 0 else 0.0 for a, b in zip(steps0, steps1)]
     losses = [s.get("test loss") for s in statuses]
     distinct = len(set(losses))
     checks = {
@@ -152,15 +169,29 @@ def many(n: int, seconds: float, after: float) -> bool:
     for name, xs in (("picture updates/s per session", rates), ("frames computed/s per session", served)):
         print(f"{name:<38}{min(xs):>7.1f}{statistics.median(xs):>8.1f}{max(xs):>7.1f}"
               f"{q(xs, n=10)[0] if len(xs) > 1 else xs[0]:>7.1f}")
-    print(f"{'steps taken in the window':<38}{min(steps1[i] - steps0[i] for i in range(n)):>7}"
-          f"{statistics.median(steps1[i] - steps0[i] for i in range(n)):>8.0f}"
-          f"{max(steps1[i] - steps0[i] for i in range(n)):>7}")
+    print(f"{'steps taken in the window':<38}{min(steps):>7}{statistics.median(steps):>8.0f}{max(steps):>7}")
     print(f"all sessions together: {sum(rates):.0f} picture updates/s, server CPU {100 * cpu / span:.0f}% of one core "
           f"({1000 * cpu / max(sum(served) * span, 1):.1f} ms per frame)")
     print(f"server RSS incl. children: idle {rss_idle:.0f} MB, {n + 1} sessions loaded {rss_loaded:.0f} MB, "
           f"peak while playing {peak:.0f} MB, {after:g} s after all browsers closed {rss_after:.0f} MB")
     for text, ok in checks.items():
         print(f"  [{'ok' if ok else 'FAIL'}] {text}")
+    # the sessions behind a failed check, one line each
+    for i in range(n + 1):
+        why = []
+        if i < n:
+            if not ok_press[i]:
+                why.append("Play not confirmed (no Pause button within 30 s)")
+            if rates[i] == 0:
+                why.append(f"no picture update in the window (steps {steps[i]})")
+            if statuses[i].get("test loss") is None:
+                why.append("status line unreadable")
+            elif losses.count(statuses[i].get("test loss")) > 1:
+                why.append(f"test loss {statuses[i]['test loss']} shared with another seed at step "
+                           f"{statuses[i].get('step', '?')}")
+        why += [f"exception: {b}" for b in boxes[i]]
+        if why:
+            print(f"  session {f'seed={i + 1}' if i < n else 'idle'}: " + "; ".join(why))
     ok = all(checks.values())
     print("RESULT:", "PASS" if ok else "MISS")
     return ok

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _server as srv
 
-HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("A hello-world Streamlit page.")\n'
+HELLO = 'import streamlit as st\nst.title("Hello")\n'
 # what marks each page as shown: the intro's title, each training page's animated picture
 PAGES = [("intro", "/", "h1:has-text('Backprop playground')"), ("xor", "/xor", srv.PICTURE["xor"]),
          ("circles", "/circles", srv.PICTURE["circles"]), ("more-2d", "/more-2d", srv.PICTURE["more-2d"]),
@@ -77,10 +77,12 @@ def main():
     firsts, seconds, errors = {}, {}, 0
     try:
         with srv.chromium() as browser:
+            other = srv.OtherLoad()
             for _ in range(args.repeats):  # interleaved, so machine noise hits both alike
                 times["hello world"].append(cold_start(browser, "hello.py", hello_dir, "h1:has-text('Hello')"))
                 times["this app"].append(cold_start(browser, "app.py", srv.ROOT,
                                                     "h1:has-text('Backprop playground')"))
+            other = other.cores()
             proc, url = srv.start()  # a fresh server: every page's first visitor
             try:
                 for name, path, sel in PAGES:
@@ -102,6 +104,8 @@ def main():
     for k, v in times.items():
         print(f"{k:<14}{med[k]:>7.2f}s   {', '.join(f'{t:.2f}' for t in v)}")
     print(f"{'ratio':<14}{ratio:>7.2f}x  (target <= 1.3x: {'PASS' if ratio <= 1.3 else 'MISS'})")
+    print(f"other work on the machine during the cold starts: {other:.1f} cores"
+          + (" (above 0.3: unreliable, run again on a quiet machine)" if other > 0.3 else ""))
     print("\nPage load on a freshly started server, each in a new session: navigation -> main content "
           "(the intro's title, a training page's animated picture)")
     print(f"{'page':<10}{'first visitor':>15}{'next visitor':>14}")
