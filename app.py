@@ -5,6 +5,7 @@ Only navigation and the shared sidebar live here; each page is a thin file in ap
 multipage app until st.navigation first runs, so a cold server's first deep link, e.g. a
 shared /xor URL, would run the page file without this script and its sidebar.)
 """
+import ui.blas  # noqa: F401  (first: one BLAS thread in the server process, see ui/blas.py)
 import streamlit as st
 
 from ui import sidebar, state

@@ -26,7 +26,7 @@ def log_options(lo_exp: int, hi_exp: int) -> list[float]:
     return out
 
 
-LR_OPTIONS = log_options(-4, 1)          # 1e-4 .. 10
+LR_OPTIONS = [0.0] + log_options(-4, 1)  # 0 (frozen: backprop still runs, nothing moves), 1e-4 .. 10
 VAR_OPTIONS = log_options(-4, 1)         # init variance 1e-4 .. 10
 L2_OPTIONS = [0.0] + log_options(-5, -1)
 BATCH_OPTIONS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]  # 0 = full batch
@@ -152,11 +152,13 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
     if name in ("lr", "init_var", "l2"):
         v = _number(raw)
         opts = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS}[name]
-        if not math.isfinite(v) or v < 0 or (v == 0 and name != "l2"):
-            raise ValueError("must be a positive number" + (" or 0" if name == "l2" else ""))
+        zero_ok = name in ("l2", "lr")
+        if not math.isfinite(v) or v < 0 or (v == 0 and not zero_ok):
+            raise ValueError("must be a positive number" + (" or 0" if zero_ok else ""))
         if v in opts:
             return v, None
-        snapped = 0.0 if (name == "l2" and v < 5e-6) else _nearest(v, [o for o in opts if o > 0])
+        smallest = min(o for o in opts if o > 0)
+        snapped = 0.0 if (zero_ok and v < smallest / 2) else _nearest(v, [o for o in opts if o > 0])
         return snapped, f"{URL_NAMES[name]}={raw} is not on the slider; using {snapped:g}"
     if name == "hidden":
         units = _int_list(raw) if raw not in ("", "none", "-") else ()

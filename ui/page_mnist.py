@@ -1,5 +1,6 @@
-"""The MNIST page: real handwritten digits, first-layer weights as images, confusion matrix,
-the most confident mistakes. Layout and drawing only; numbers come from the engine."""
+"""The MNIST page: real handwritten digits, first-layer weights as tiles, confusion matrix,
+the most confident mistakes. Layout and drawing only; numbers come from the engine. The
+tiles, curves and heatmaps are the browser-painted live view (ui.live_view)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,41 +10,29 @@ from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
 from .draw_digit import draw_digit_tab
+from .frames import FrameMaker
 from .live import run_live
-from .panels import draw_curves, draw_layer_charts, draw_weights, layer_slots
+from .live_view import LiveView
 
 MISTAKES = 12
+LIVE_PARTS = ("status", "tiles", "curves", "weights", "layers")
+FRAME_INTERVAL = 1 / 30  # a frame carries 50 KB of weight tiles: 30 a second is plenty
 
 
 def _layout(lab):
-    """Placeholders, each filled as soon as it exists (see ui.live.run_live)."""
-    slots = {"status": st.empty()}
-    left, right = st.columns([1, 1], gap="medium")
-    with left:
-        st.markdown("##### What the first layer learned")
-        slots["tiles"] = st.empty()
-        _draw_frame(lab, slots)
-    with right:
-        slots["loss"] = st.empty()
-        slots["acc"] = st.empty()
-        _draw_slow(lab, slots, 0)
+    """The live view (status, first-layer tiles, curves, upper weights, per-layer charts,
+    painted by the browser), then the server-drawn confusion matrix and mistakes."""
+    view = LiveView("bp-live-mnist")
+    maker = FrameMaker("mnist/main", "mnist", LIVE_PARTS, lab)
+    view.send(maker.frame())
+    slots = {"live": [(view, maker)]}
     c1, c2 = st.columns([1, 1], gap="medium")
     slots["confusion"] = c1.empty()
     with c2:
         st.markdown("##### Most confident mistakes (test set)")
         slots["mistakes"] = st.empty()
-    _draw_slow(lab, slots, 1)
-    layer_slots(slots, "Weights and biases of the upper layers")
-    _draw_slow(lab, slots, 2)
-    _draw_slow(lab, slots, 3)
+    _draw_slow(lab, slots)
     return slots
-
-
-def _draw_frame(lab, slots):
-    slots["status"].html(controls.status_html(lab))
-    slots["tiles"].html(charts.first_layer_html(lab.net.weights[0], lab.dataset.image_shape)
-                        if lab.net.n_layers > 1 else
-                        charts.first_layer_html(lab.net.weights[0], lab.dataset.image_shape, max_units=10))
 
 
 def _mistakes_html(lab) -> str:
@@ -65,25 +54,12 @@ def _mistakes_html(lab) -> str:
     return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(cells)}</div>'
 
 
-def _draw_slow(lab, slots, part=None) -> int:
-    """Slow part ``part`` of 4 (curves, confusion + mistakes, upper weights, per-layer charts),
-    or all; -> 4."""
-    hist = lab.trainer.history_frame() if part in (None, 0, 3) else None
-    if part in (None, 0):
-        draw_curves(lab, hist, slots["loss"], slots["acc"])
-    if part in (None, 1):
-        ds = lab.dataset
-        cm = confusion(lab.net, ds.X_test, ds.y_test)
-        slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
-        slots["mistakes"].html(_mistakes_html(lab))
-    if part in (None, 2):
-        if lab.net.n_layers == 1:
-            slots["weights"].caption("No hidden layer: W1 (the tiles above) is the only weight matrix.")
-        else:
-            draw_weights(lab, slots["weights"], first_layer=1)
-    if part in (None, 3):
-        draw_layer_charts(lab, hist, slots["delta"], slots["ratio"])
-    return 4
+def _draw_slow(lab, slots):
+    """Confusion matrix and most confident mistakes (test set): server-drawn, every ~0.6 s."""
+    ds = lab.dataset
+    cm = confusion(lab.net, ds.X_test, ds.y_test)
+    slots["confusion"].vega_lite_chart(spec=charts.confusion_chart(cm, ds.class_names), width="content")
+    slots["mistakes"].html(_mistakes_html(lab))
 
 
 def _data_section(lab) -> None:
@@ -118,5 +94,5 @@ def render() -> None:
     controls.messages(page, lab, error)
     controls.control_bar(page, lab)
     _data_section(lab)
-    run_live(page, lambda: _layout(lab), _draw_frame, _draw_slow, slow_parts=4, frame_interval=1 / 10)
+    run_live(page, lambda: _layout(lab), _draw_slow, frame_interval=FRAME_INTERVAL)
     inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})

@@ -139,7 +139,8 @@ def training_controls(page: str) -> None:
                             "ahead: W ← W − η(g + μv). Adam scales each weight's step by its gradient history.")
     st.select_slider("Learning rate η", LR_OPTIONS, key=k("lr"), **PERSIST, format_func=_fmt_num,
                      help="Step size (log scale). Applies on the next step, no reset. Too large and the "
-                          "loss diverges: training pauses and says so.")
+                          "loss diverges: training pauses and says so. 0 freezes the weights: each step "
+                          "still runs forward and backward (the δ chart moves), nothing is updated.")
     st.slider("Momentum μ", 0.0, 0.99, step=0.01, key=k("momentum"), **PERSIST,
               disabled=opt not in ("momentum", "nesterov"),
               help="Fraction of the previous update kept (SGD + momentum and Nesterov). Applies live.")

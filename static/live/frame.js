@@ -1,0 +1,21 @@
+// Unpack one live-view frame (the server side: ui/frames.py pack, which documents the format):
+// "BPF1", uint32 header length, JSON header {meta, arrays: {name: [dtype, shape, offset, nbytes]}},
+// then the arrays' little-endian bytes, 8-aligned.
+
+const TYPES = { float64: Float64Array, float32: Float32Array, uint8: Uint8Array };
+
+export function unpack(u8) {
+  const magic = String.fromCharCode(u8[0], u8[1], u8[2], u8[3]);
+  if (magic !== 'BPF1') throw new Error('not a live-view frame');
+  const n = new DataView(u8.buffer, u8.byteOffset, 8).getUint32(4, true);
+  const head = JSON.parse(new TextDecoder().decode(u8.subarray(8, 8 + n)));
+  const base = u8.byteOffset + 8 + n, arrays = {};
+  for (const [name, [dtype, shape, offset, nbytes]] of Object.entries(head.arrays)) {
+    const T = TYPES[dtype];
+    if (!T) throw new Error(`unknown array type ${dtype}`);
+    // a copy: the received bytes may sit at any offset of their buffer, typed arrays need alignment
+    arrays[name] = new T(u8.buffer.slice(base + offset, base + offset + nbytes));
+    arrays[name].shape = shape;
+  }
+  return { meta: head.meta, arrays };
+}

@@ -1,0 +1,174 @@
+// Weight matrices as heatmaps (W_l with its bias row under it) and MNIST's first layer as
+// 28 x 28 tiles. One canvas pixel per weight, scaled up without smoothing; hover shows the
+// number. Colours as ui/charts.py diverging_rgb: blue < 0 < red, white at 0.
+
+const { escape } = await import(`./boundary.js${new URL(import.meta.url).search}`);  // same version
+
+const POS = [178, 24, 43], NEG = [33, 102, 172], WHITE = [247, 247, 247];
+
+// t in [-1, 1] -> [r, g, b]
+export function diverging(t) {
+  t = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
+  const c = t >= 0 ? POS : NEG, u = Math.abs(t);
+  return [0, 1, 2].map((i) => Math.trunc(WHITE[i] + (c[i] - WHITE[i]) * u));
+}
+
+// max |w| rounded up to 1, 2 or 5 x 10^k, so the colour scale holds still while it barely moves
+export function niceMax(v) {
+  if (!Number.isFinite(v) || v <= 0) return 1;
+  const e = Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (v <= m * 10 ** e * (1 + 1e-12)) return m * 10 ** e;
+  return 10 ** (e + 1);
+}
+
+function unitName(net, l, i, names) {
+  // unit i (0-based) of layer l (0 = the inputs)
+  const L = net.sizes.length - 1;
+  if (l === 0) return net.sizes[0] === 2 ? `input x${i === 0 ? '₁' : '₂'}` : `input ${i}`;
+  if (l === L) return `output ${i}${names && names[i] !== undefined ? ` (${escape(names[i])})` : ''}`;
+  return `h${l} unit ${i}`;
+}
+
+export class Heatmaps {
+  constructor(host) {
+    this.el = document.createElement('div');
+    this.el.className = 'bp-heatmaps';
+    host.appendChild(this.el);
+    this.tip = document.createElement('div');
+    this.tip.className = 'bp-tip';
+    this.tip.hidden = true;
+    this.paints = 0;
+  }
+
+  // one block per weight layer from `first` (0-based)
+  setNet(net, first, classNames) {
+    this.net = net; this.first = first; this.names = classNames;
+    this.el.innerHTML = '';
+    this.blocks = [];
+    const L = net.sizes.length - 1;
+    for (let l = first; l < L; l++) {
+      const rows = net.sizes[l], cols = net.sizes[l + 1];
+      // cells up to 18 px, each side fitted to ~220 px on its own (a 100 x 10 matrix stays readable)
+      const cw = Math.max(2, Math.min(18, Math.floor(220 / cols))), ch = Math.max(2, Math.min(18, Math.floor(220 / rows)));
+      const b = document.createElement('div');
+      b.className = 'bp-hm';
+      b.innerHTML = `<div class="bp-hm-title">W${l + 1} · ${rows}×${cols}</div>`
+        + `<div class="bp-hm-axes">rows: from ${l === 0 ? 'the inputs' : `layer ${l}`} · columns: to ${l + 1 === L ? 'the outputs' : `layer ${l + 1}`}</div>`
+        + `<canvas data-bp="heatmap" data-layer="${l + 1}"></canvas><canvas class="bp-bias"></canvas>`
+        + `<div class="bp-hm-bias">↑ b${l + 1} · ${cols}</div><div class="bp-hm-scale"></div>`;
+      this.el.appendChild(b);
+      const [canvas, bcanvas] = b.querySelectorAll('canvas');
+      canvas.width = cols; canvas.height = rows;
+      canvas.style.width = `${cols * cw}px`; canvas.style.height = `${rows * ch}px`;
+      bcanvas.width = cols; bcanvas.height = 1;  // the bias row: at least 10 px tall, to hover it
+      bcanvas.style.width = `${cols * cw}px`; bcanvas.style.height = `${Math.max(ch, 10)}px`;
+      const blk = { l, rows, cols, canvas, bcanvas, scale: b.querySelector('.bp-hm-scale'),
+        image: new ImageData(cols, rows), bimage: new ImageData(cols, 1), vmax: 0 };
+      canvas.addEventListener('mousemove', (e) => this.hover(e, blk, false));
+      bcanvas.addEventListener('mousemove', (e) => this.hover(e, blk, true));
+      for (const c of [canvas, bcanvas]) c.addEventListener('mouseleave', () => { this.tip.hidden = true; });
+      this.blocks.push(blk);
+    }
+    this.el.appendChild(this.tip);
+  }
+
+  paint(W, b) {
+    this.W = W; this.b = b;
+    for (const blk of this.blocks) {
+      const w = W[blk.l], bias = b[blk.l], { rows, cols, image } = blk;
+      let m = 0;
+      for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
+      for (let j = 0; j < bias.length; j++) m = Math.max(m, Math.abs(bias[j]));
+      const vmax = niceMax(m);
+      const put = (d, o, v) => {
+        const [R, G, B] = diverging(v / vmax);
+        d[4 * o] = R; d[4 * o + 1] = G; d[4 * o + 2] = B; d[4 * o + 3] = 255;
+      };
+      for (let i = 0; i < rows * cols; i++) put(image.data, i, w[i]);
+      for (let c = 0; c < cols; c++) put(blk.bimage.data, c, bias[c]);
+      blk.canvas.getContext('2d').putImageData(image, 0, 0);
+      blk.bcanvas.getContext('2d').putImageData(blk.bimage, 0, 0);
+      if (vmax !== blk.vmax) {
+        blk.vmax = vmax;
+        const v = +vmax.toPrecision(2);
+        blk.scale.innerHTML = `<span>−${v}</span><i></i><span>+${v}</span>`;
+      }
+    }
+    this.paints++;
+  }
+
+  hover(e, blk, isBias) {
+    if (!this.W) return;
+    const cv = isBias ? blk.bcanvas : blk.canvas, r = cv.getBoundingClientRect();
+    const c = Math.floor((e.clientX - r.left) / r.width * blk.cols);
+    const row = Math.floor((e.clientY - r.top) / r.height * (isBias ? 1 : blk.rows));
+    const l = blk.l, net = this.net;
+    if (c < 0 || c >= blk.cols || row < 0 || row >= (isBias ? 1 : blk.rows)) { this.tip.hidden = true; return; }
+    const html = isBias
+      ? `<b>b${l + 1}[${c}]</b> = ${fmtW(this.b[l][c])}<br>bias of ${unitName(net, l + 1, c, this.names)}`
+      : `<b>W${l + 1}[${row}, ${c}]</b> = ${fmtW(this.W[l][row * blk.cols + c])}<br>`
+        + `from ${unitName(net, l, row, this.names)} to ${unitName(net, l + 1, c, this.names)}`;
+    this.tip.innerHTML = html;
+    this.tip.hidden = false;
+    const host = this.el.getBoundingClientRect();
+    this.tip.style.left = `${Math.min(e.clientX - host.left + 12, host.width - 220)}px`;
+    this.tip.style.top = `${e.clientY - host.top + 14}px`;
+  }
+}
+
+function fmtW(v) { return (v >= 0 ? '+' : '') + v.toPrecision(4); }
+
+// MNIST: one tile per first-layer unit, its 784 incoming weights as a 28 x 28 picture.
+export class Tiles {
+  constructor(host) {
+    this.el = document.createElement('div');
+    this.el.className = 'bp-tiles';
+    this.el.innerHTML = '<div class="bp-tiles-box"><canvas data-bp="tiles"></canvas><div class="bp-tip" hidden></div></div>'
+      + '<div class="bp-caption"></div>';
+    host.appendChild(this.el);
+    this.canvas = this.el.querySelector('canvas');
+    this.tip = this.el.querySelector('.bp-tip');
+    this.lut = new Uint8ClampedArray(256 * 3);
+    for (let q = 0; q < 256; q++) this.lut.set(diverging((q - 128) / 127), 3 * q);
+    this.paints = 0;
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => { this.tip.hidden = true; });
+  }
+
+  paint(tiles, shape, W1shape) {
+    const [h, w] = shape, n = tiles.n, ncols = Math.ceil(Math.sqrt(n)), nrows = Math.ceil(n / ncols), pad = 2;
+    const Wd = ncols * (w + pad) + pad, Hd = nrows * (h + pad) + pad;
+    if (this.canvas.width !== Wd || this.canvas.height !== Hd) {
+      this.canvas.width = Wd; this.canvas.height = Hd;
+      this.image = new ImageData(Wd, Hd);
+      this.image.data.fill(255);
+      this.geom = { h, w, ncols, pad };
+      const more = n < tiles.n_units ? ` (first ${n} of ${tiles.n_units} units)` : '';
+      this.el.querySelector('.bp-caption').textContent = `W1 · ${W1shape[0]}×${W1shape[1]}: each tile is one `
+        + `hidden unit's ${W1shape[0]} incoming weights${more}, scaled to its own max |w| (blue < 0 < red).`;
+    }
+    const q = tiles.bytes, d = this.image.data;
+    for (let t = 0; t < n; t++) {
+      const r0 = pad + Math.floor(t / ncols) * (h + pad), c0 = pad + (t % ncols) * (w + pad);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const v = q[t * h * w + y * w + x], o = 4 * ((r0 + y) * Wd + c0 + x);
+        d[o] = this.lut[3 * v]; d[o + 1] = this.lut[3 * v + 1]; d[o + 2] = this.lut[3 * v + 2];
+      }
+    }
+    this.canvas.getContext('2d').putImageData(this.image, 0, 0);
+    this.tiles = tiles;
+    this.paints++;
+  }
+
+  hover(e) {
+    if (!this.tiles) return;
+    const r = this.canvas.getBoundingClientRect(), g = this.geom;
+    const x = (e.clientX - r.left) / r.width * this.canvas.width, y = (e.clientY - r.top) / r.height * this.canvas.height;
+    const t = Math.floor(y / (g.h + g.pad)) * g.ncols + Math.floor(x / (g.w + g.pad));
+    if (t < 0 || t >= this.tiles.n) { this.tip.hidden = true; return; }
+    this.tip.innerHTML = `hidden unit ${t} (column ${t} of W1)<br>max |w| = ${this.tiles.max[t]}`;
+    this.tip.hidden = false;
+    this.tip.style.left = `${Math.min(e.clientX - r.left + 12, r.width - 180)}px`;
+    this.tip.style.top = `${e.clientY - r.top + 14}px`;
+  }
+}

@@ -1,0 +1,156 @@
+// The live view's browser half (the server half: ui/live_view.py and ui/frames.py).
+//
+// Streamlit calls render() with every frame the server sends. A frame carries numbers only:
+// the parameters, the status and the history records that are new (ui/frames.py documents
+// the payload). The view state lives here, at module level, keyed by the element's name, so
+// it survives a remount of the element (navigation, a full re-run) and the DOM, canvases and
+// charts are built once and then only repainted. Painting is done once per display frame
+// (requestAnimationFrame), whatever the rate frames arrive at.
+
+const V = new URL(import.meta.url).search;  // the app version, passed on to sibling modules
+const [{ Boundary, escape }, { Heatmaps, Tiles }, { Curves, History }, { unpack }] = await Promise.all([
+  import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`)]);
+
+const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
+
+const views = new Map();
+window.__bpLive = views;  // for the browser tests and benchmarks: what each view received and drew
+
+const num = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(4)));
+const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
+
+class View {
+  constructor(name) {
+    this.name = name;
+    this.id = null;        // "page:build" of the model the history belongs to
+    this.frames = 0;       // frames received
+    this.root = document.createElement('div');
+    this.root.className = 'bp-live';
+    this.layoutKey = null;
+  }
+
+  receive(data, arrays, parent) {
+    this.frames++;
+    this.attach(parent);
+    if (data.full || data.id !== this.id) this.start(data, arrays);
+    else this.hist.append(data.hist);
+    this.hist.setEval(data.last_eval);
+    const net = this.net, L = net.sizes.length - 1;
+    net.W = Array.from({ length: L }, (_, l) => arrays[`W${l + 1}`] || null);
+    net.b = Array.from({ length: L }, (_, l) => arrays[`b${l + 1}`]);
+    if (arrays.tiles) this.tilesData = { ...data.tiles, bytes: arrays.tiles };
+    this.status = data.status;
+    if (this.smooth !== data.smooth && this.curves) {  // the batch size changed: loss chart with/without average
+      this.smooth = data.smooth; this.curves.destroy(); this.curves = new Curves(this.curvesHost, 'curves', net, data.smooth);
+    }
+    this.dirty = true;
+    if (!this.raf) this.raf = requestAnimationFrame(() => { this.raf = 0; this.paint(); });
+  }
+
+  attach(parent) {
+    if (this.root.parentNode !== parent) parent.appendChild(this.root);  // a remount: move, don't rebuild
+    const shadow = parent.getRootNode();
+    if (shadow && shadow !== document && !shadow.querySelector('link[data-bp-css]')) {
+      for (const href of CSS) {
+        const link = document.createElement('link');
+        link.rel = 'stylesheet'; link.href = href; link.dataset.bpCss = '1';
+        shadow.insertBefore(link, shadow.firstChild);
+      }
+    }
+  }
+
+  // a full frame: (re)start from the model's architecture, the data and the whole history
+  start(data, arrays) {
+    this.id = data.id;
+    this.net = { ...data.net };
+    this.data = { ...data.data, xy: arrays.xy, y: arrays.y };
+    this.parts = data.parts;
+    this.smooth = data.smooth;
+    this.hist = new History(this.net.sizes.length - 1);
+    this.hist.append(data.hist);
+    const key = JSON.stringify([data.parts, data.net, data.data, data.smooth]);
+    if (key !== this.layoutKey) { this.layoutKey = key; this.build(); }
+    if (this.boundary) this.boundary.setData(this.data, this.net);  // the points may differ
+  }
+
+  build() {
+    for (const c of [this.curves, this.layers]) if (c) c.destroy();
+    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = null;
+    const has = (p) => this.parts.includes(p), net = this.net, mnist = !!this.data.image_shape;
+    const L = net.sizes.length - 1;
+    this.root.innerHTML = '';
+    const add = (cls, parent = this.root) => { const e = document.createElement('div'); e.className = cls; parent.appendChild(e); return e; };
+    this.statusCells = null;
+    if (has('status')) this.statusEl = add('bp-status');
+    const top = has('boundary') || has('tiles') || has('curves') ? add(`bp-top${has('curves') && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
+    if (has('boundary')) this.boundary = new Boundary(add('bp-left', top));
+    if (has('tiles')) {
+      const left = add('bp-left', top);
+      left.innerHTML = '<h5>What the first layer learned</h5>';
+      this.tiles = new Tiles(left);
+    }
+    if (has('curves')) { this.curvesHost = add('bp-right', top); this.curves = new Curves(this.curvesHost, 'curves', net, this.smooth); }
+    if (has('weights')) {
+      const sec = add('bp-section');
+      const first = mnist ? 1 : 0;
+      sec.innerHTML = `<h5>${mnist ? 'Weights and biases of the upper layers' : 'Weights and biases'}</h5>`
+        + '<p class="bp-caption">One heatmap per layer: W<sub>l</sub> has shape n<sub>l−1</sub> × n<sub>l</sub> (rows: the layer below, '
+        + 'columns: this layer), its bias b<sub>l</sub> is the row under it; red &gt; 0 &gt; blue, centred at 0. Hover a cell for its value.</p>';
+      if (first >= L) sec.insertAdjacentHTML('beforeend', '<p class="bp-caption">No hidden layer: W1 (the tiles above) is the only weight matrix.</p>');
+      else { this.heatmaps = new Heatmaps(sec); this.heatmaps.setNet(net, first, this.data.classes); }
+    }
+    if (has('layers')) this.layers = new Curves(add('bp-section'), 'layers', net, false);
+  }
+
+  paint() {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const net = this.net;
+    if (this.statusEl) this.drawStatus();
+    if (this.boundary) this.boundary.paint(net);
+    if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
+    if (this.heatmaps) this.heatmaps.paint(net.W, net.b);
+    if (this.curves) this.curves.update(this.hist);
+    if (this.layers) this.layers.update(this.hist);
+  }
+
+  // the status line: built once, then only the numbers that changed are rewritten (a new
+  // innerHTML per frame would rebuild its DOM and restyle it 60 times a second)
+  drawStatus() {
+    const s = this.status;
+    const values = [s.step.toLocaleString('en-US'), s.epoch.toLocaleString('en-US'), num(s.loss), pct(s.acc),
+      num(s.tloss), pct(s.tacc), s.playing ? 'playing' : 'paused'];
+    if (!this.statusCells) {
+      const keys = ['step', 'epoch', 'loss (batch)', 'train acc (batch)', 'test loss', 'test acc'];
+      this.statusEl.innerHTML = keys.map((k) => `<div><div class="k">${k}</div><div class="v"></div></div>`).join('')
+        + '<div class="bp-state"></div>';
+      this.statusCells = [...this.statusEl.querySelectorAll('.v'), this.statusEl.querySelector('.bp-state')];
+      this.statusShown = [];
+    }
+    values.forEach((v, i) => {
+      if (this.statusShown[i] !== v) { this.statusCells[i].textContent = v; this.statusShown[i] = v; }
+    });
+  }
+
+  // counters for tests and benchmarks
+  get paints() {
+    return { boundary: this.boundary ? this.boundary.paints : 0, heatmaps: this.heatmaps ? this.heatmaps.paints : 0,
+      tiles: this.tiles ? this.tiles.paints : 0, curves: this.curves ? this.curves.paints : 0,
+      layers: this.layers ? this.layers.paints : 0 };
+  }
+}
+
+export function render(component) {
+  const { data, parentElement } = component;
+  if (!(data instanceof Uint8Array)) return;
+  const { meta, arrays } = unpack(data);
+  let v = views.get(meta.view);
+  if (!v) { v = new View(meta.view); views.set(meta.view, v); }
+  try {
+    v.receive(meta, arrays, parentElement);
+  } catch (e) {
+    // never a blank area without a word: say what failed (the server keeps training)
+    parentElement.textContent = `The live view failed to draw: ${e.message}`;
+    throw e;
+  }
+}
