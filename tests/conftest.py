@@ -2,3 +2,27 @@
 from streamlit import config
 
 config.set_option("client.showErrorDetails", "full")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One `streamlit run app.py` for all browser tests (tests/_browser.py)."""
+    from _browser import start_server
+
+    proc, url = start_server()
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from _browser import ARGS, CHROMIUM, sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -10,7 +10,9 @@ import pytest
 
 from engine import MLP, SGD, Adam, Diverged, Trainer
 
-torch = pytest.importorskip("torch")
+from _require import oracle  # noqa: E402
+
+torch = oracle("torch")
 
 
 @pytest.fixture(autouse=True, scope="module")
