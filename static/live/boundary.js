@@ -54,7 +54,7 @@ export class Boundary {
     });
     const line = K > 2 ? 'black lines: where the predicted class changes' : 'black line: p = 0.5';
     this.el.querySelector('.bp-legend').innerHTML = items.join(' ')
-      + ` <span>· background: the network's class probability, ${line}</span>`;
+      + `<span class="bp-legend-note">background: the network's class probability; ${line}</span>`;
     this.size = 0;  // force the static layer to redraw
   }
 

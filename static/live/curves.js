@@ -133,6 +133,14 @@ class Chart {
 
   draw(hist) {
     const data = this.toData(hist);
+    // before the first step: say what will appear here instead of showing empty axes
+    if (!this.empty) {
+      this.empty = document.createElement('div');
+      this.empty.className = 'bp-empty';
+      this.empty.textContent = 'Press Play or Step: the curve appears here.';
+      this.el.appendChild(this.empty);
+    }
+    this.empty.hidden = hist.step.length > 0;
     if (!this.u) {
       this.width = Math.max(240, this.observed || this.el.clientWidth || 400);
       this.u = new uPlot(this.make(this.width), data, this.el);
