@@ -1,6 +1,7 @@
 """Shared helpers for the browser benchmarks: start/stop `streamlit run`, read the server's
 memory and CPU from /proc (no psutil), open headless Chromium, count visible picture changes
-in-page, and a TCP proxy that adds a network round trip (a hosted share link)."""
+in-page (through the live view's window.__bpLive), count WebSocket bytes (CDP), and a TCP
+proxy that adds a network round trip (a hosted share link)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,46 +20,80 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                  "--disable-backgrounding-occluded-windows"]
-# the picture that animates on each page
-PICTURE = {"xor": ".bp-boundary image", "circles": ".bp-boundary image", "more-2d": ".bp-boundary image",
-           "mnist": "img[alt='first-layer weights']"}
+# The live view (static/live/main.js) registers every view in window.__bpLive: name -> View,
+# with .frames (server messages processed), .paints ({boundary, heatmaps, tiles, curves,
+# layers} repaint counts), .status and the canvases. View names are "<page>/main" (page ids
+# of ui/config.py: xor, circles, more2d, mnist). The animated picture is the boundary's field
+# canvas (72 x 72, one pixel per grid point) on the 2-D pages and the tiles canvas on MNIST.
+VIEW = {"xor": "xor/main", "circles": "circles/main", "more-2d": "more2d/main", "mnist": "mnist/main"}
+CANVAS = {"xor": "field", "circles": "field", "more-2d": "field", "mnist": "tiles"}
 
-# In-page counter: polls the picture's signature every animation frame (no round trips), so
-# it sees every frame the browser actually had on screen.
-COUNT_JS = """([sel, ms]) => new Promise(resolve => {
-  const sig = () => { const e = document.querySelector(sel); if (!e) return null;
-    const s = e.getAttribute('href') || e.getAttribute('src') || ''; return s.length + ':' + s.slice(-64); };
-  const charts = () => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas, '
-    + '[data-testid="stVegaLiteChart"] svg')).map(c => c.tagName === 'CANVAS' ? c.toDataURL().length
-    + ':' + c.toDataURL().slice(-32) : c.innerHTML.length).join('|');
-  let last = null, n = 0, lastC = null, nc = 0, lastCheck = 0; const times = [];
-  const t0 = performance.now();
-  const tick = () => {
-    const now = performance.now(), s = sig();
-    if (s !== null && last !== null && s !== last) { n++; times.push(now - t0); }
-    if (s !== null) last = s;
-    if (now - lastCheck > 100) { lastCheck = now; const c = charts();
-      if (lastC !== null && c !== lastC) nc++; lastC = c; }
-    if (now - t0 < ms) requestAnimationFrame(tick); else resolve({ frames: n, chartChanges: nc, times });
-  };
-  tick();
+# In-page helpers shared by the counting scripts. A target is {view, canvas} for the app or
+# {stub: true} for benchmarks/stub_app.py. __probe(t) -> {sig, heat, frames, step, paints}:
+# sig is a cheap hash of the picture's pixels (every 7th byte of getImageData), or the stub's
+# frame number; heat the same for the weight heatmaps; frames the messages the view processed.
+# __afterFrames(cb) calls cb(time of the animation frame) once per animation frame, at the
+# end of that frame's requestAnimationFrame callbacks, before it is painted: the state cb
+# sees is what the frame puts on screen. (A ResizeObserver on a 1-px box whose width the
+# rAF callback toggles: its notifications come after all rAF callbacks and layout. Sampled
+# inside our own rAF callback, it would run before the view's rAF paint and could see a state
+# that never reaches the screen: a full frame resizes, hence clears, the field canvas until
+# the paint later in the same animation frame; sampled after the frame, a message handled in
+# between could do the same.) cb returns false to stop.
+PROBE_JS = """
+const __hash = (c, h = 0x811c9dc5) => { if (!c || !c.width || !c.height) return null;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 0; i < d.length; i += 7) h = Math.imul(h ^ d[i], 16777619);
+  return h; };
+const __probe = t => {
+  if (t.stub) { const e = document.querySelector('.stub-frame'); if (!e) return null;
+    const n = +e.textContent; return { sig: n, heat: null, frames: n, step: n, paints: {} }; }
+  const v = window.__bpLive && window.__bpLive.get(t.view); if (!v || !v.frames) return null;
+  const c = t.canvas === 'tiles' ? (v.tiles && v.tiles.canvas) : (v.boundary && v.boundary.field);
+  let heat = null;
+  if (v.heatmaps) { heat = 0x811c9dc5; for (const b of v.heatmaps.blocks) heat = __hash(b.canvas, heat); }
+  return { sig: __hash(c), heat, frames: v.frames, step: v.status ? v.status.step : null,
+           loss: v.status ? v.status.loss : null, paints: v.paints }; };
+const __afterFrames = cb => { const box = document.createElement('div');
+  box.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;visibility:hidden;pointer-events:none';
+  document.body.appendChild(box);
+  let t = 0, w = 1, go = true;
+  const ro = new ResizeObserver(() => { if (!go || !t) return;
+    if (cb(t) === false) { go = false; ro.disconnect(); box.remove(); } });
+  const tick = () => { if (!go) return; t = performance.now(); w = 3 - w; box.style.width = `${w}px`;
+    requestAnimationFrame(tick); };
+  ro.observe(box); requestAnimationFrame(tick); };
+"""
+
+# Count visible changes for ``ms`` ms: the picture's hash after every animation frame (no
+# Playwright round trips in the loop, so it sees what the browser had at each of its frames).
+COUNT_JS = "([t, ms]) => new Promise(resolve => {" + PROBE_JS + """
+  const first = __probe(t); let last = first && first.sig, lastHeat = first && first.heat;
+  let n = 0, nh = 0, rafs = 0; const times = [], t0 = performance.now();
+  __afterFrames(now => { const p = __probe(t); rafs++;
+    if (p && p.sig !== null) { if (last !== null && p.sig !== last) { n++; times.push(now - t0); } last = p.sig; }
+    if (p && p.heat !== null) { if (lastHeat !== null && p.heat !== lastHeat) nh++; lastHeat = p.heat; }
+    if (now - t0 < ms) return true;
+    resolve({ changes: n, heatChanges: nh, rafs, times, start: first, end: p, ms: now - t0 }); return false; });
 })"""
 
+# The same, started without waiting: the result lands in window.__bpRes (many pages at once).
+START_COUNT_JS = ("([t, ms]) => { window.__bpRes = null; (" + COUNT_JS + ")([t, ms])"
+                  ".then(r => { window.__bpRes = r; }); }")
 
-# The same count for pages that are not in front (many sessions in one browser): background
-# tabs get no animation frames, but DOM updates still arrive, so a MutationObserver counts them.
-COUNT_MO_JS = """([sel, ms]) => new Promise(resolve => {
-  const sig = () => { const e = document.querySelector(sel); if (!e) return null;
-    const s = e.getAttribute('href') || e.getAttribute('src') || ''; return s.length + ':' + s.slice(-64); };
-  const step = () => { const s = document.querySelector('.bp-status');
-    const m = s && s.textContent.match(/step\\s*([\\d,]+)/i); return m ? +m[1].replace(/,/g, '') : null; };
-  let last = sig(), n = 0; const step0 = step(), t0 = performance.now();
-  const mo = new MutationObserver(() => { const s = sig(); if (s !== null && s !== last) { n++; last = s; } });
-  mo.observe(document.body, { subtree: true, childList: true, attributes: true });
-  setTimeout(() => { mo.disconnect(); const s1 = step();
-    resolve({ frames: n, steps: step0 === null || s1 === null ? null : s1 - step0,
-              ms: performance.now() - t0 }); }, ms);
-})"""
+# -> the probe now (or null before the view exists)
+PROBE_NOW_JS = "t => {" + PROBE_JS + " return __probe(t); }"
+
+
+def target(page: str | None) -> dict:
+    """The COUNT_JS target of a benchmark page name (None: the stub)."""
+    return {"stub": True} if page is None else {"view": VIEW[page], "canvas": CANVAS[page]}
+
+
+def wait_view(page, t: dict, timeout: float = 60000) -> None:
+    """Until the view (or the stub's frame counter) has received and drawn its first frame."""
+    page.wait_for_function("t => {" + PROBE_JS + " const p = __probe(t); return p && p.sig !== null; }",
+                           arg=t, timeout=timeout)
 
 
 def free_port() -> int:
@@ -67,13 +102,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(script: str = "app.py", cwd: Path = ROOT, port: int | None = None, wait: bool = True):
-    """-> (process, url). The server is bound to 127.0.0.1 only."""
+def start(script: str = "app.py", cwd: Path = ROOT, port: int | None = None, wait: bool = True,
+          log: Path | None = None):
+    """-> (process, url). The server is bound to 127.0.0.1 only. With ``log``, its output
+    (tracebacks included) goes to that file; see errors_in()."""
     port = port or free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = open(log, "w") if log else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=cwd, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
+    finally:
+        if log:
+            out.close()
     url = f"http://127.0.0.1:{port}"
     if wait:
         wait_healthy(url)
@@ -97,6 +139,26 @@ def stop(proc) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def errors_in(log: Path, limit: int = 3) -> list[str]:
+    """The last lines of the first ``limit`` tracebacks in a server log (the app shows visitors
+    only a generic error box; the details are in the log)."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    out = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            j, where = i + 1, ""
+            while j < len(lines) and (lines[j].startswith(" ") or not lines[j].strip()):
+                if lines[j].startswith("  File "):
+                    where = lines[j].strip()
+                j += 1
+            if j < len(lines):
+                out.append(f"{lines[j].strip()} ({where})")
+    return out[:limit]
 
 
 def _children(pid: int) -> list[int]:
@@ -146,6 +208,38 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+class WsBytes:
+    """WebSocket bytes the page receives, from a CDP session (Network.webSocketFrameReceived):
+    binary frames (opcode 2) come base64-encoded, so a binary frame counts its decoded length,
+    a text frame its UTF-8 length. Counts only between start() and stop(). (Events are
+    delivered while Playwright waits on any call, in the order the browser sent them.)"""
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.on, self.bytes, self.messages = False, 0, 0
+        self.cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _frame(self, event: dict) -> None:
+        if not self.on:
+            return
+        r = event.get("response", {})
+        data = r.get("payloadData", "")
+        if r.get("opcode") == 2:
+            n = len(data) * 3 // 4 - (2 if data.endswith("==") else 1 if data.endswith("=") else 0)
+        else:
+            n = len(data.encode())
+        self.bytes += n
+        self.messages += 1
+
+    def start(self) -> None:
+        self.bytes = self.messages = 0
+        self.on = True
+
+    def stop(self) -> None:
+        self.on = False
 
 
 class DelayProxy:
@@ -229,16 +323,6 @@ class DelayProxy:
             self.thread.join(5)
             if not self.thread.is_alive():
                 self.loop.close()
-
-
-def add_latency(page, ms: int) -> None:
-    """Emulate a round trip with Chrome DevTools network emulation (as shoot.py does). Note:
-    it delays HTTP requests but not WebSocket messages; DelayProxy delays both."""
-    if ms:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": ms,
-                                                      "downloadThroughput": -1, "uploadThroughput": -1})
 
 
 def press(page, name: str) -> None:
