@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server as srv
 
 HELLO = 'import streamlit as st\nst.title("Hello")\n'
-# what marks each page as shown: the intro's title, each training page's animated picture
-PAGES = [("intro", "/", "h1:has-text('Backprop playground')"), ("xor", "/xor", srv.PICTURE["xor"]),
-         ("circles", "/circles", srv.PICTURE["circles"]), ("more-2d", "/more-2d", srv.PICTURE["more-2d"]),
-         ("mnist", "/mnist", srv.PICTURE["mnist"])]
+# what marks each page as shown: the intro's title; on a training page, its live view has
+# received its first frame and painted its picture (the boundary field; MNIST: the tiles)
+PAGES = [("intro", "/", "h1:has-text('Backprop playground')"), ("xor", "/xor", "xor"),
+         ("circles", "/circles", "circles"), ("more-2d", "/more-2d", "more-2d"), ("mnist", "/mnist", "mnist")]
 
 
 def cold_start(browser, script: str, cwd: Path, selector: str) -> float:
@@ -51,13 +51,17 @@ def cold_start(browser, script: str, cwd: Path, selector: str) -> float:
         srv.stop(proc)
 
 
-def load(browser, url: str, path: str, selector: str) -> tuple[float, int]:
-    """A fresh session (own browser context): seconds from navigation to ``selector`` attached."""
+def load(browser, url: str, path: str, shown: str) -> tuple[float, int]:
+    """A fresh session (own browser context): seconds from navigation to ``shown`` (a CSS
+    selector attached, or a page name of srv.VIEW: its live view's picture painted)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     t0 = time.perf_counter()
     page.goto(url + path)
-    page.locator(selector).first.wait_for(state="attached", timeout=60000)
+    if shown in srv.VIEW:
+        srv.wait_view(page, srv.target(shown), timeout=60000)
+    else:
+        page.locator(shown).first.wait_for(state="attached", timeout=60000)
     elapsed = time.perf_counter() - t0
     page.wait_for_timeout(300)
     errors = page.locator('[data-testid="stException"]').count()
@@ -107,7 +111,7 @@ def main():
     print(f"other work on the machine during the cold starts: {other:.1f} cores"
           + (" (above 0.3: unreliable, run again on a quiet machine)" if other > 0.3 else ""))
     print("\nPage load on a freshly started server, each in a new session: navigation -> main content "
-          "(the intro's title, a training page's animated picture)")
+          "(the intro's title; a training page's live view painted its first frame)")
     print(f"{'page':<10}{'first visitor':>15}{'next visitor':>14}")
     for name, _, _ in PAGES:
         print(f"{name:<10}{firsts[name]:>14.2f}s{seconds[name]:>13.2f}s")
