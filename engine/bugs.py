@@ -1,8 +1,9 @@
 """The bug zoo: classic hand-written-backprop bugs, injected into a *copy* of the engine.
 
-Each bug overrides one of MLP's backward hooks (``_output_delta``, ``_activation_backward``,
-``_dense_backward``) in the subclass ``BuggyMLP``, or the optimizer's update rule in a
-subclass made by ``with_update_bug``; ``engine.network.MLP`` itself is never modified.
+Each bug is a subclass of one layer (engine.layers) or loss whose ``backward`` /
+``value_and_delta`` has the student's mistake; ``with_bugs`` swaps those classes into a copy
+of the network whose layers share the original's parameter arrays. The update bug is a
+subclass of the optimizer (``with_update_bug``). The engine's own classes are never modified.
 
     buggy = with_bugs(net, {"no_mean"})          # shares net's weight arrays, new class
     report = gradient_check(buggy, X, y)          # turns red: backprop != finite differences
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradcheck import ParamCheck, _rel_error
+from .layers import Activation, BatchNorm, Dense, Dropout
 from .network import MLP
 from .optimizers import Optimizer
 
@@ -64,6 +66,13 @@ BUGS: dict[str, Bug] = {b.key: b for b in [
         "δ already carries the 1/N of the mean loss; averaging it again gives the biases 1/N of their "
         "gradient, so they hardly move and the boundary cannot shift away from the origin. The gradient "
         "check flags every b_l (error ≈ 1 − 1/N) while the W_l stay green.", "gradient"),
+    Bug("bn_no_batch_terms", "BatchNorm backward without the batch-statistics terms",
+        "dx = dout * gamma / sqrt(var + eps)",
+        "dx = gamma / sqrt(var + eps) / N * (N * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0))",
+        "μ and σ² are computed from the whole batch, so every x_i also moves them. Treating them as "
+        "constants drops two terms: the layers *below* each BatchNorm get wrong gradients (the check "
+        "flags W and b under it) while γ and β, above the normalisation, stay green. Needs batch norm on.",
+        "gradient"),
     Bug("update_times_weights", "update scaled by the weights",
         "W -= lr * W * dW", "W -= lr * dW",
         "The gradients are right (the gradient check stays green!) but the update multiplies them by W: "
@@ -79,13 +88,59 @@ class BugShapeError(ValueError):
     """A bug made two arrays' shapes incompatible (what the student's code would crash with)."""
 
 
-class BuggyMLP(MLP):
-    """An MLP whose backward pass has the bugs in ``self.bugs`` (a frozenset of BUGS keys)."""
-
+class BuggyDense(Dense):
     bugs: frozenset = frozenset()
 
-    def _output_delta(self, zL, y):
-        if "softmax_no_max" in self.bugs and self.loss_name == "cross_entropy":
+    def backward(self, dout):
+        dx = super().backward(dout)
+        if "missing_transpose" in self.bugs and self.input_grad:
+            W = self.W
+            if dout.shape[1] != W.shape[0]:
+                raise BugShapeError(
+                    f"Bug “missing transpose”: delta @ W cannot be computed — δ is "
+                    f"{dout.shape[0]}×{dout.shape[1]} but W is {W.shape[0]}×{W.shape[1]} (it needs Wᵀ, "
+                    f"{W.shape[1]}×{W.shape[0]}). This crash is how the bug shows when layers differ in size; "
+                    f"with square weight matrices (e.g. hidden layers 2, 2 on a 2-class set) it runs silently.")
+            dx = dout @ W  # the bug
+        if "bias_mean" in self.bugs:
+            self.db = dout.mean(axis=0)  # the bug: averaged, although delta already carries 1/N
+        return dx
+
+
+class BuggyActivation(Activation):
+    bugs: frozenset = frozenset()
+
+    def backward(self, da):
+        if "derivative_of_a" in self.bugs:
+            with np.errstate(all="ignore"):
+                return da * self.fn.derivative(self.a, self.fn.forward(self.a))  # f'(a), not f'(z)
+        if "shortcut_on_z" in self.bugs:
+            return da * self.fn.derivative(self.z, self.z)  # a(1-a) / 1-a^2 written with z
+        return super().backward(da)
+
+
+class BuggyBatchNorm(BatchNorm):
+    bugs: frozenset = frozenset()
+
+    def backward(self, dout):
+        dx = super().backward(dout)  # gamma and beta's gradients stay right
+        if "bn_no_batch_terms" in self.bugs:
+            _, inv_std, _, _ = self.cache
+            dx = dout * self.gamma * inv_std  # the bug: mu and var treated as constants
+        return dx
+
+
+class BuggyLoss:
+    """Wraps a loss; the output delta has the loss bugs in ``bugs``."""
+
+    def __init__(self, loss, bugs):
+        self.inner, self.bugs = loss, bugs
+
+    def __getattr__(self, name):  # output, value, name, output_name, ... as the wrapped loss
+        return getattr(self.inner, name)
+
+    def value_and_delta(self, zL, y):
+        if "softmax_no_max" in self.bugs and self.inner.name == "cross_entropy":
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 e = np.exp(zL)  # the bug: no max subtracted, overflows to inf for large logits
                 s = e.sum(axis=1, keepdims=True)
@@ -95,51 +150,41 @@ class BuggyMLP(MLP):
             delta[rows, y] -= 1
             delta /= zL.shape[0]
         else:
-            loss, delta = super()._output_delta(zL, y)
+            loss, delta = self.inner.value_and_delta(zL, y)
         if "no_mean" in self.bugs:
             delta = delta * zL.shape[0]  # the bug: the 1/N of the mean loss is missing
         return loss, delta
 
-    def _activation_backward(self, da, z, a, act):
-        if "derivative_of_a" in self.bugs:
-            with np.errstate(all="ignore"):
-                return act.backward(da, a, act.forward(a))  # f'(a) instead of f'(z)
-        if "shortcut_on_z" in self.bugs:
-            return act.backward(da, z, z)  # a(1-a) / 1-a^2 written with z
-        return super()._activation_backward(da, z, a, act)
 
-    def _dense_backward(self, delta, cache, need_input_grad):
-        da_prev, dW, db = super()._dense_backward(delta, cache, need_input_grad)
-        a_prev, W = cache
-        if "missing_transpose" in self.bugs and need_input_grad:
-            if delta.shape[1] != W.shape[0]:
-                raise BugShapeError(
-                    f"Bug “missing transpose”: delta @ W cannot be computed — δ is "
-                    f"{delta.shape[0]}×{delta.shape[1]} but W is {W.shape[0]}×{W.shape[1]} (it needs Wᵀ, "
-                    f"{W.shape[1]}×{W.shape[0]}). This crash is how the bug shows when layers differ in size; "
-                    f"with square weight matrices (e.g. hidden layers 2, 2 on a 2-class set) it runs silently.")
-            da_prev = delta @ W
-        if "bias_mean" in self.bugs:
-            db = delta.mean(axis=0)
-        return da_prev, dW, db
+_BUGGY = {Dense: BuggyDense, Activation: BuggyActivation, BatchNorm: BuggyBatchNorm}
 
 
 def with_bugs(net: MLP, bugs) -> MLP:
     """A network object with the given backward-pass bugs (BUGS keys; update bugs are ignored).
 
-    The result shares ``net``'s weight arrays (so training continues from them and the optimizer
-    state still fits); with no bugs it is a plain MLP again. ``net`` itself is not changed.
+    Its layers are new objects sharing ``net``'s parameter arrays and running statistics (so
+    training continues from them and the optimizer state still fits); with no bugs it is a
+    clean network again. ``net`` itself is not changed.
     """
     bugs = frozenset(bugs)
     _check_known(bugs)
     bugs = frozenset(b for b in bugs if b in NET_BUGS)
     new = _copy.copy(net)
-    new.__class__ = BuggyMLP if bugs else MLP
-    if bugs:
-        new.bugs = bugs
-    elif "bugs" in new.__dict__:
-        del new.__dict__["bugs"]
-    new.weights, new.biases = list(net.weights), list(net.biases)
+    layers = []
+    for layer in net.layers:
+        clean = next((c for c in (Dense, Activation, BatchNorm, Dropout) if isinstance(layer, c)), type(layer))
+        twin = _copy.copy(layer)  # shares W, b, gamma, beta, running stats, the mask generator
+        twin.__class__ = _BUGGY.get(clean, clean) if bugs else clean
+        if bugs and clean in _BUGGY:
+            twin.bugs = bugs
+        elif "bugs" in twin.__dict__:
+            del twin.__dict__["bugs"]
+        layers.append(twin)
+    new.layers = layers
+    new._index_layers()
+    loss = net.loss_fn.inner if isinstance(net.loss_fn, BuggyLoss) else net.loss_fn
+    new.loss_fn = BuggyLoss(loss, bugs) if bugs else loss
+    new.bugs = bugs
     return new
 
 
@@ -188,24 +233,24 @@ def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
     Δp: relative error max|Δ_opt − Δ_clean| / max|Δ_clean|. Nothing of ``opt`` or ``net`` changes.
     """
     work = net.copy(dtype=np.float64)
-    _, grads = work.gradients(X, y)
-    flat = [g.astype(np.float64) for pair in grads for g in pair]
+    work.gradients(X, y)
+    names, grads = zip(*work.named_grads())
+    flat = [g.astype(np.float64) for g in grads]
+    params = work.params()
     results = []
     with np.errstate(all="ignore"):
         applied = _copy.deepcopy(opt)
         clean = _copy.deepcopy(opt)
         clean.__class__ = clean_optimizer_class(opt)
-        ua, _ = applied._updates(work.params(), flat)
-        uc, _ = clean._updates(work.params(), flat)
-        for i, (a, c) in enumerate(zip(ua, uc)):
-            name = f"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}"
+        ua, _ = applied._updates(params, flat)
+        uc, _ = clean._updates(params, flat)
+        for name, p, a, c in zip(names, params, ua, uc):
             a, c = np.asarray(a, np.float64).reshape(-1), np.asarray(c, np.float64).reshape(-1)
             rel, absd, scale, w = _rel_error(a, c)
             if scale == 0.0 and absd == 0.0:
                 rel = 0.0
-            shape = work.params()[i].shape
-            results.append(ParamCheck(name, shape, a.size, a.size, rel, absd, scale,
-                                      np.unravel_index(w, shape), float(-a[w]), float(-c[w])))
+            results.append(ParamCheck(name, p.shape, a.size, a.size, rel, absd, scale,
+                                      np.unravel_index(w, p.shape), float(-a[w]), float(-c[w])))
     return results
 
 
@@ -215,7 +260,6 @@ __all__ = [
     "UPDATE_BUGS",
     "Bug",
     "BugShapeError",
-    "BuggyMLP",
     "update_check",
     "with_bugs",
     "with_update_bug",

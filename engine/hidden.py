@@ -61,9 +61,8 @@ def hidden_map(net, X, layer: int, bounds=None, resolution: int = 25, dims: int 
     if bounds is not None:
         G = grid_points(tuple(float(b) for b in bounds), check_int("resolution", resolution, 2, 400),
                         net.dtype.name)
-        zs, grid_acts, _ = net._forward_cache(G)  # one pass gives the layer and the prediction
-        Ag = grid_acts[layer].astype(np.float64)
-        grid_class = net._classes_from_logits(zs[-1])
+        Ag = net.activations(G)[layer].astype(np.float64)
+        grid_class = net.predict(G)
     else:
         Ag = np.empty((0, n))
         grid_class = np.empty(0, dtype=np.intp)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .checks import check_features, check_labels
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -49,20 +50,22 @@ def _shaped(sym: str, shape, per_sample=False) -> str:
 def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
     """Ledger rows for one step of ``net`` on the batch X (N, n_in), y (N,).
 
-    Runs a forward + backward pass on a copy (``net`` and its ``last_deltas`` stay as they
-    are). With ``per_sample`` the equations show one example (vectors; the arrays of the first
-    row), otherwise the whole batch (matrices).
+    Runs a train-mode forward + backward pass on a copy (``net``, its running statistics and
+    its ``last_deltas`` stay as they are). With ``per_sample`` the equations show one example
+    (vectors; the arrays of the first row), otherwise the whole batch (matrices). A layer with
+    BatchNorm adds its rows (μ, σ², x̂, y and their backward); one with dropout its mask.
     """
     work = net.copy()
     X = check_features("X", X, net.sizes[0], work.dtype)
     y = check_labels("y", y, X.shape[0], net.sizes[-1])
     if per_sample:
+        if net.has_batch_norm:
+            raise ValueError("per_sample: with batch norm one example has no batch statistics; "
+                             "the ledger shows the batch.")
         X, y = X[:1], y[:1]
     with np.errstate(all="ignore"):
-        loss, grads, deltas, zs, acts = work._backprop(X, y)
-        out = work.loss_fn.output(zs[-1])
+        tr = work.trace(X, y)
     L = work.n_layers
-    acts = list(acts) + [out]  # a_0..a_L
     rows: list[LedgerRow] = []
 
     def add(phase, layer, name, latex, arr):
@@ -78,53 +81,93 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
     def sym(base, l):  # "z_{2}", "\delta_{3}", ...
         return base + "_" + _sub(l)
 
-    def inp(l):  # the input of layer l: x for the first layer
-        return "x" if l == 1 else sym("a", l - 1)
+    def sh(symbol, arr):  # a symbol with its live shape under it
+        return _shaped(symbol, np.shape(arr), s)
 
+    def inp(l):  # the input of layer l: x for the first layer
+        return "x" if l == 1 else sym(r"\tilde a" if tr.layers[l - 2].mask is not None else "a", l - 1)
+
+    sym_of = {name: ACTIVATIONS[name].symbol for name in ACTIVATIONS}
     for l in range(1, L + 1):
-        W, b, z, a_prev = work.weights[l - 1], work.biases[l - 1], zs[l - 1], acts[l - 1]
-        add("forward", l, f"z{l}",
-            _shaped(sym("z", l), z.shape, s) + " = " + _shaped(inp(l), a_prev.shape, s) + r"\,"
-            + _shaped(sym("W", l), W.shape) + " + " + _shaped(sym("b", l), b.shape), z)
-        zl = _shaped(sym("z", l), z.shape, s)
-        if l < L:
-            f = work.hidden[l - 1].symbol
-            add("forward", l, f"a{l}", _shaped(sym("a", l), acts[l].shape, s) + f" = {f}({zl})", acts[l])
-        else:
-            add("forward", l, f"a{l}", _shaped(r"\hat y", out.shape, s)
-                + r" = \mathrm{" + work.loss_fn.output_name + "}(" + zl + ")", out)
+        t = tr.layers[l - 1]
+        add("forward", l, f"z{l}", sh(sym("z", l), t.z) + " = " + sh(inp(l), t.x) + r"\,"
+            + _shaped(sym("W", l), t.W.shape) + " + " + _shaped(sym("b", l), t.b.shape), t.z)
+        zl = sh(sym("z", l), t.z)
+        if l == L:
+            add("forward", l, f"a{l}", sh(r"\hat y", tr.output)
+                + r" = \mathrm{" + work.loss_fn.output_name + "}(" + zl + ")", tr.output)
+            continue
+        f_arg = zl
+        if t.mu is not None:  # BatchNorm between the dense step and the activation
+            n = sym("z", l)
+            add("forward", l, f"mu{l}", _shaped(sym(r"\mu", l), t.mu.shape) + r" = \frac{1}{N}\sum_n " + n + "[n]", t.mu)
+            add("forward", l, f"var{l}", _shaped(sym(r"\sigma^2", l), t.var.shape) + r" = \frac{1}{N}\sum_n ("
+                + n + "[n] - " + sym(r"\mu", l) + ")^2", t.var)
+            add("forward", l, f"xhat{l}", sh(sym(r"\hat x", l), t.x_hat) + r" = \frac{" + n + " - " + sym(r"\mu", l)
+                + r"}{\sqrt{" + sym(r"\sigma^2", l) + r" + \epsilon}}", t.x_hat)
+            add("forward", l, f"y{l}", sh(sym("y", l), t.y) + " = " + _shaped(sym(r"\gamma", l), t.gamma.shape)
+                + r"\odot " + sym(r"\hat x", l) + " + " + _shaped(sym(r"\beta", l), t.beta.shape), t.y)
+            f_arg = sh(sym("y", l), t.y)
+        add("forward", l, f"a{l}", sh(sym("a", l), t.a) + f" = {sym_of[t.activation]}({f_arg})", t.a)
+        if t.mask is not None:
+            add("forward", l, f"m{l}", sh(sym("m", l), t.mask) + rf" \sim \mathrm{{Bernoulli}}({1 - t.p:g})"
+                r"\ \text{(kept)}", t.mask.astype(np.float64))
+            add("forward", l, f"at{l}", sh(sym(r"\tilde a", l), t.out) + " = " + sym("a", l) + r"\odot "
+                + sym("m", l) + rf" / {1 - t.p:g}", t.out)
     loss_tex = {"cross_entropy": r"-\frac{1}{N}\sum_n \log \hat y_{n,y_n}",
                 "mse": r"\frac{1}{2N}\sum_n \lVert \hat y_n - t_n\rVert^2",
                 "bce": r"-\frac{1}{N}\sum_{n,k} t\log\hat y + (1-t)\log(1-\hat y)"}[work.loss_name]
-    add("loss", 0, "L", f"L = {loss_tex} = {loss:.4g}", np.float64(loss))
+    add("loss", 0, "L", f"L = {loss_tex} = {tr.loss:.4g}", np.float64(tr.loss))
     for l in range(L, 0, -1):
-        d = deltas[l - 1]
-        dl = _shaped(sym(r"\delta", l), d.shape, s)
+        t = tr.layers[l - 1]
+        dl = sh(sym(r"\delta", l), t.delta)
         if l == L:
             add("backward", l, f"delta{l}", dl + r" = \frac{\partial L}{\partial z_" + _sub(l) + "} = "
-                + work.loss_fn.delta_formula, d)
+                + work.loss_fn.delta_formula, t.delta)
         else:
-            Wn, dn, f = work.weights[l], deltas[l], work.hidden[l - 1].symbol
+            nxt = tr.layers[l]
             if s:  # one example, column-vector habit: W_{l+1} delta_{l+1}
-                back = _shaped(sym("W", l + 1), Wn.shape) + r"\," + _shaped(sym(r"\delta", l + 1), dn.shape, s)
+                back = _shaped(sym("W", l + 1), nxt.W.shape) + r"\," + sh(sym(r"\delta", l + 1), nxt.delta)
             else:
-                back = _shaped(sym(r"\delta", l + 1), dn.shape) + r"\," + _shaped(sym("W", l + 1) + r"^\top", Wn.T.shape)
-            fprime = _shaped(f + "'(" + sym("z", l) + ")", zs[l - 1].shape, s)
-            add("backward", l, f"delta{l}", dl + r" = \big(" + back + r"\big) \odot " + fprime, d)
-        dW, db = grads[l - 1]
-        a_prev = acts[l - 1]
-        dWs, dbs = _shaped(sym(r"\partial W", l), dW.shape), _shaped(sym(r"\partial b", l), db.shape)
+                back = sh(sym(r"\delta", l + 1), nxt.delta) + r"\," + _shaped(sym("W", l + 1) + r"^\top", nxt.W.T.shape)
+            f = sym_of[t.activation]
+            if t.mu is None and t.mask is None:
+                fprime = sh(f + "'(" + sym("z", l) + ")", t.z)
+                add("backward", l, f"delta{l}", dl + r" = \big(" + back + r"\big) \odot " + fprime, t.delta)
+            else:
+                if t.mask is not None:
+                    add("backward", l, f"dat{l}", sh(sym(r"\partial\tilde a", l), t.d_out) + " = " + back, t.d_out)
+                    add("backward", l, f"da{l}", sh(sym(r"\partial a", l), t.da) + " = " + sym(r"\partial\tilde a", l)
+                        + r"\odot " + sym("m", l) + rf" / {1 - t.p:g}", t.da)
+                else:
+                    add("backward", l, f"da{l}", sh(sym(r"\partial a", l), t.da) + " = " + back, t.da)
+                if t.mu is None:
+                    add("backward", l, f"delta{l}", dl + " = " + sym(r"\partial a", l) + r"\odot "
+                        + sh(f + "'(" + sym("z", l) + ")", t.z), t.delta)
+                else:
+                    dy = sh(sym(r"\partial y", l), t.dy)
+                    add("backward", l, f"dy{l}", dy + " = " + sym(r"\partial a", l) + r"\odot " + f + "'("
+                        + sym("y", l) + ")", t.dy)
+                    add("backward", l, f"dgamma{l}", _shaped(sym(r"\partial\gamma", l), t.dgamma.shape)
+                        + r" = \sum_n " + sym(r"\partial y", l) + r"\odot " + sym(r"\hat x", l), t.dgamma)
+                    add("backward", l, f"dbeta{l}", _shaped(sym(r"\partial\beta", l), t.dbeta.shape)
+                        + r" = \sum_n " + sym(r"\partial y", l), t.dbeta)
+                    add("backward", l, f"delta{l}", dl + r" = \frac{" + sym(r"\gamma", l) + r"}{N\sqrt{"
+                        + sym(r"\sigma^2", l) + r"+\epsilon}}\big(N " + sym(r"\partial y", l) + r" - \sum_n "
+                        + sym(r"\partial y", l) + " - " + sym(r"\hat x", l) + r"\sum_n " + sym(r"\partial y", l)
+                        + r"\odot " + sym(r"\hat x", l) + r"\big)", t.delta)
+        dWs, dbs = _shaped(sym(r"\partial W", l), t.dW.shape), _shaped(sym(r"\partial b", l), t.db.shape)
         if s:
-            add("backward", l, f"dW{l}", dWs + " = " + _shaped(inp(l), (a_prev.shape[1],)) + r" \otimes "
-                + _shaped(sym(r"\delta", l), (d.shape[1],)), dW)
-            add("backward", l, f"db{l}", dbs + " = " + _shaped(sym(r"\delta", l), (d.shape[1],)), db)
+            add("backward", l, f"dW{l}", dWs + " = " + _shaped(inp(l), (t.x.shape[1],)) + r" \otimes "
+                + _shaped(sym(r"\delta", l), (t.delta.shape[1],)), t.dW)
+            add("backward", l, f"db{l}", dbs + " = " + _shaped(sym(r"\delta", l), (t.delta.shape[1],)), t.db)
         else:
-            add("backward", l, f"dW{l}", dWs + " = " + _shaped(inp(l) + r"^\top", a_prev.T.shape) + r"\,"
-                + _shaped(sym(r"\delta", l), d.shape), dW)
-            add("backward", l, f"db{l}", dbs + r" = \sum_{n=1}^{" + str(d.shape[0]) + "} " + sym(r"\delta", l)
-                + "[n]", db)
+            add("backward", l, f"dW{l}", dWs + " = " + _shaped(inp(l) + r"^\top", t.x.T.shape) + r"\,"
+                + sh(sym(r"\delta", l), t.delta), t.dW)
+            add("backward", l, f"db{l}", dbs + r" = \sum_{n=1}^{" + str(t.delta.shape[0]) + "} " + sym(r"\delta", l)
+                + "[n]", t.db)
     for l in range(1, L + 1):
-        W = work.weights[l - 1]
+        W = tr.layers[l - 1].W
         add("update", l, f"W{l}", _shaped(sym("W", l), W.shape) + r" \leftarrow " + sym("W", l) + r" - \eta\,"
             + sym(r"\partial W", l), W)
     return rows

@@ -66,49 +66,18 @@ class CrossEntropy(Loss):
     def output(self, z):
         return softmax(z)
 
-    def _parts(self, z, y):
-        # log-sum-exp with the max subtracted: log sum_k e^{z_k} = m + log sum_k e^{z_k - m}
-        n, k = z.shape
-        rows, base = _row_index(n, k)
-        # the row max, picked at the argmax: the same value as z.max(axis=1) (NaN included), but
-        # argmax over a few columns is ~5x cheaper than max's reduction (this runs every step)
-        e = z - z[rows, z.argmax(axis=1)][:, None]
-        flat = base + y  # e is a fresh C-contiguous (N, K) array: e[n, y_n] == e.flat[n K + y_n]
-        e_flat = e.reshape(-1)
-        picked = e_flat[flat]  # z_y - m, read before e is exponentiated in place
-        np.exp(e, out=e)
-        s = np.add.reduce(e, axis=1, keepdims=True)
-        # mean_n [log s_n - (z_{n,y_n} - m_n)]; the few calls matter: this runs every step
-        add = np.add.reduce  # = .sum(), without its Python wrapper
-        loss = float((add(np.log(s), axis=None) - add(picked, axis=None)) / n)
-        return loss, e, e_flat, s, flat
-
     def value(self, z, y):
-        return self._parts(z, y)[0]
+        """L = mean_n [log sum_k e^{z_nk} - z_{n,y_n}], with the row max m subtracted first:
+        log sum_k e^{z_k} = m + log sum_k e^{z_k - m}, so exp never overflows."""
+        N = z.shape[0]
+        e = z - z.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(e).sum(axis=1))
+        return float((log_sum - e[np.arange(N), y]).sum() / N)
 
     def value_and_delta(self, z, y):
-        loss, e, e_flat, s, flat = self._parts(z, y)
-        delta = e  # reuse the buffer: softmax in place, minus the one-hot, over N
-        delta /= s
-        e_flat[flat] -= 1
-        delta /= z.shape[0]
-        return loss, delta
-
-
-_ROW_INDEX: dict = {}
-
-
-def _row_index(n: int, k: int):
-    """(arange(N), arange(N) * K), cached per (N, K): read-only index arrays for every step."""
-    got = _ROW_INDEX.get((n, k))
-    if got is None:
-        if len(_ROW_INDEX) > 64:  # batch sizes come and go in a long session; stay small
-            _ROW_INDEX.clear()
-        rows = np.arange(n)
-        base = rows * k
-        rows.flags.writeable = base.flags.writeable = False
-        got = _ROW_INDEX[(n, k)] = (rows, base)
-    return got
+        """delta_L = (softmax(z) - T) / N."""
+        N, K = z.shape
+        return self.value(z, y), (softmax(z) - one_hot(y, K, z.dtype)) / N
 
 
 class MeanSquaredError(Loss):

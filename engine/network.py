@@ -1,26 +1,53 @@
-"""The multilayer perceptron: forward with caches, backward returning gradients and deltas.
+"""The multilayer perceptron: a list of layers (engine.layers), forward through it, backward
+through it reversed.
 
-Conventions (samples are rows), for layers l = 1..L with sizes n_0 = n_in, ..., n_L = n_out:
+Conventions (samples are rows), for weight layers l = 1..L with sizes n_0 = n_in, ..., n_L:
     X = a_0 (N, n_0)    W_l (n_{l-1}, n_l)    b_l (n_l,)
-    z_l = a_{l-1} @ W_l + b_l            (N, n_l)
-    a_l = f_l(z_l) for hidden layers     (N, n_l);   the output layer's activation is the loss's
-    delta_l = dL/dz_l                    (N, n_l)
-    delta_L from the loss;  delta_l = (delta_{l+1} @ W_{l+1}^T) * f_l'(z_l)
-    dW_l = a_{l-1}^T @ delta_l  (n_{l-1}, n_l);   db_l = sum_n delta_l[n]  (n_l,)
+    z_l = a_{l-1} W_l + b_l                       (N, n_l)   the dense step
+    hidden layer l:  [BatchNorm] -> a_l = f_l(.) -> [Dropout]
+    output: z_L goes to the loss, whose output activation gives the predictions
+    delta_l = dL/dz_l                             (N, n_l)
+    dW_l = a_{l-1}^T delta_l   (n_{l-1}, n_l);    db_l = sum_n delta_l[n]   (n_l,)
+
+Two modes, as in torch: *train* (``gradients``, the trainer's steps): BatchNorm uses the
+batch's statistics and updates its running ones, dropout drops; *eval* (``forward``,
+``predict``, ``loss``, every picture): running statistics, no dropout.
 """
 from __future__ import annotations
 
 import copy as _copy
+from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .checks import check_choice, check_features, check_int, check_labels, check_real
-from .layers import dense_backward, dense_forward
+from .layers import Activation, BatchNorm, Dense, Dropout
 from .losses import make_loss
 
 INITS = ("normal", "xavier", "he")
 DTYPES = (np.float32, np.float64)
+
+
+def _per_layer(name: str, value, n_hidden: int, check) -> list:
+    """One value for every hidden layer, or a list with one per layer -> a list of n_hidden."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_hidden:
+            raise ValueError(f"{name}: got {len(value)} values {list(value)!r} but the network has {n_hidden} "
+                             f"hidden layer{'s' if n_hidden != 1 else ''}; give one per hidden layer or a "
+                             f"single value for all.")
+        return [check(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    return [check(name, value)] * n_hidden
+
+
+def _check_bool(name, v):
+    if not isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {v!r}.")
+    return bool(v)
+
+
+def _check_rate(name, v):
+    return check_real(name, v, low=0.0, high=1.0, high_open=True)
 
 
 class MLP:
@@ -35,12 +62,15 @@ class MLP:
     output_activation : only for "mse": "sigmoid" (default), "linear" or "tanh".
     init : "normal" (W ~ N(0, init_var)), "xavier" (var 2/(fan_in+fan_out)) or "he" (var 2/fan_in);
         biases start at 0.
-    seed : the only source of randomness of the initial weights.
+    batch_norm : True / False, or one per hidden layer: BatchNorm after the dense step, before
+        the activation (gamma = 1, beta = 0, eps 1e-5, momentum 0.1, as torch.nn.BatchNorm1d).
+    dropout : a rate p in [0, 1), or one per hidden layer: inverted dropout after the activation.
+    seed : the only source of randomness (initial weights, then dropout masks).
     dtype : np.float64 (exact, for teaching and checks) or np.float32 (fast).
     """
 
     def __init__(self, sizes, activations="tanh", loss="cross_entropy", output_activation=None,
-                 init="normal", init_var=0.1, seed=0, dtype=np.float64):
+                 init="normal", init_var=0.1, seed=0, dtype=np.float64, batch_norm=False, dropout=0.0):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
             raise ValueError(f"sizes: expected a list like [2, 8, 2] (inputs, hidden units..., outputs), got {sizes!r}.")
         sizes = list(sizes)
@@ -50,50 +80,67 @@ class MLP:
         n_hidden = len(self.sizes) - 2
 
         if isinstance(activations, str):
-            names = [activations] * n_hidden
             get_activation(activations)  # reject unknown names even with no hidden layer
-        else:
-            names = list(activations)
-            if len(names) != n_hidden:
-                raise ValueError(
-                    f"activations: got {len(names)} names {names!r} but the network has {n_hidden} "
-                    f"hidden layer{'s' if n_hidden != 1 else ''}; give one name per hidden layer "
-                    f"or a single name for all."
-                )
-        self.hidden = [get_activation(n, f"activations[{i}]" if not isinstance(activations, str) else "activations")
-                       for i, n in enumerate(names)]
+        self.activation_fns = _per_layer("activations", activations, n_hidden,
+                                         lambda name, v: get_activation(v, name))
         self.loss_fn = make_loss(loss, output_activation)
         if loss == "cross_entropy" and self.sizes[-1] < 2:
             raise ValueError("sizes: cross_entropy (softmax) needs at least 2 output units; "
                              "use 2 outputs for two classes, or the bce/mse loss with 1 output.")
+        self.batch_norm = _per_layer("batch_norm", batch_norm, n_hidden, _check_bool)
+        self.dropout = _per_layer("dropout", dropout, n_hidden, _check_rate)
         self.init = check_choice("init", init, INITS)
         self.init_var = check_real("init_var", init_var, low=0.0, low_open=True)
         self.seed = check_int("seed", seed, 0)
         if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
             raise ValueError(f"dtype: got {dtype!r}; choose np.float64 or np.float32.")
         self.dtype = np.dtype(dtype)
-        self.weights: list[np.ndarray] = []
-        self.biases: list[np.ndarray] = []
-        self.last_deltas: list[np.ndarray] = []
         self.reinitialize()
 
-    # ------------------------------------------------------------------ parameters
-    @property
-    def loss_name(self) -> str:
-        return self.loss_fn.name
+    # ------------------------------------------------------------------ building
+    def reinitialize(self, seed: int | None = None) -> None:
+        """Fresh weights from the init scheme and a fresh dropout generator (same seed -> same
+        weights, in any dtype, and the same masks). BatchNorm starts at gamma 1, beta 0."""
+        if seed is not None:
+            self.seed = check_int("seed", seed, 0)
+        rng = np.random.default_rng(self.seed)
+        # dropout masks come from a stream of their own, so adding dropout never changes the init
+        self.mask_rng = np.random.default_rng([self.seed, 1])
+        self.layers = []  # the flat list backprop walks: Dense, [BatchNorm], Activation, [Dropout], Dense, ...
+        n_hidden = len(self.sizes) - 2
+        for l, ((fan_in, fan_out), var) in enumerate(zip(zip(self.sizes[:-1], self.sizes[1:]), self.init_variances())):
+            # drawn in float64 then cast, so float32 and float64 nets of one seed match
+            W = (rng.standard_normal((fan_in, fan_out)) * np.sqrt(var)).astype(self.dtype)
+            self.layers.append(Dense(W, np.zeros(fan_out, dtype=self.dtype), input_grad=l > 0))
+            if l < n_hidden:
+                if self.batch_norm[l]:
+                    self.layers.append(BatchNorm(fan_out, self.dtype))
+                self.layers.append(Activation(self.activation_fns[l]))
+                if self.dropout[l] > 0:
+                    self.layers.append(Dropout(self.dropout[l], self.mask_rng))
+        self._index_layers()
+        self.last_deltas: list[np.ndarray] = []
+        self.last_dropout_masks: list = []
+        self.last_output: np.ndarray | None = None
 
-    @property
-    def activation_names(self) -> list[str]:
-        return [a.name for a in self.hidden]
-
-    @property
-    def n_layers(self) -> int:
-        """Number of weight layers L (hidden layers + the output layer)."""
-        return len(self.sizes) - 1
-
-    @property
-    def n_params(self) -> int:
-        return sum(W.size + b.size for W, b in zip(self.weights, self.biases))
+    def _index_layers(self) -> None:
+        """Name the layers by role: dense[l] for l = 0..L-1; per hidden layer l = 0..L-2 its
+        bn[l] (or None), act[l] and drop[l] (or None)."""
+        self.dense, self.bn, self.act, self.drop = [], [], [], []
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                self.dense.append(layer)
+            elif isinstance(layer, Activation):
+                self.act.append(layer)
+        groups = [[] for _ in self.act]  # the layers between dense l and dense l+1
+        l = -1
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                l += 1
+            elif l < len(groups):
+                groups[l].append(layer)
+        self.bn = [next((x for x in g if isinstance(x, BatchNorm)), None) for g in groups]
+        self.drop = [next((x for x in g if isinstance(x, Dropout)), None) for g in groups]
 
     def init_variances(self) -> list[float]:
         """The variance each W_l is drawn with, per layer."""
@@ -103,143 +150,245 @@ class MLP:
                         "he": 2.0 / fan_in}[self.init])
         return out
 
-    def reinitialize(self, seed: int | None = None) -> None:
-        """Draw fresh weights from the init scheme (same seed -> same weights, in any dtype)."""
-        if seed is not None:
-            self.seed = check_int("seed", seed, 0)
-        rng = np.random.default_rng(self.seed)
-        self.weights, self.biases = [], []
-        for (fan_in, fan_out), var in zip(zip(self.sizes[:-1], self.sizes[1:]), self.init_variances()):
-            # Drawn in float64 then cast, so float32 and float64 nets of one seed match.
-            W = rng.standard_normal((fan_in, fan_out)) * np.sqrt(var)
-            self.weights.append(W.astype(self.dtype))
-            self.biases.append(np.zeros(fan_out, dtype=self.dtype))
-        self.last_deltas = []
+    # ------------------------------------------------------------------ parameters
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """[W_1, ..., W_L]: the live arrays (edit them in place)."""
+        return [d.W for d in self.dense]
 
-    def params(self) -> list[np.ndarray]:
-        """[W_1, b_1, W_2, b_2, ...]: the live arrays, in the order optimizers expect."""
-        out = []
-        for W, b in zip(self.weights, self.biases):
-            out += [W, b]
+    @property
+    def biases(self) -> list[np.ndarray]:
+        return [d.b for d in self.dense]
+
+    @property
+    def running_means(self) -> list[np.ndarray | None]:
+        """Per hidden layer: BatchNorm's running mean (n_l,), or None without BatchNorm."""
+        return [None if bn is None else bn.running_mean for bn in self.bn]
+
+    @property
+    def running_vars(self) -> list[np.ndarray | None]:
+        return [None if bn is None else bn.running_var for bn in self.bn]
+
+    @property
+    def activation_names(self) -> list[str]:
+        return [fn.name for fn in self.activation_fns]
+
+    @property
+    def loss_name(self) -> str:
+        return self.loss_fn.name
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers L (hidden layers + the output layer)."""
+        return len(self.sizes) - 1
+
+    @property
+    def hidden(self) -> list:
+        """The hidden layers' activation functions (engine.activations.Activation), one per layer."""
+        return self.activation_fns
+
+    @property
+    def has_batch_norm(self) -> bool:
+        return any(self.batch_norm)
+
+    @property
+    def has_dropout(self) -> bool:
+        return any(p > 0 for p in self.dropout)
+
+    def named_params(self) -> list[tuple[str, np.ndarray]]:
+        """[("W1", W1), ("b1", b1), ("gamma1", ...), ("beta1", ...), ("W2", ...), ...]: the live
+        arrays in the order optimizers use (BatchNorm's only where a layer has it)."""
+        out, l = [], 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                l += 1
+            if hasattr(layer, "params"):
+                out += [(f"{name}{l}", p) for name, p in layer.params()]
         return out
 
+    def named_grads(self) -> list[tuple[str, np.ndarray]]:
+        """The gradients of the last ``gradients`` call, named and ordered as ``named_params``."""
+        out, l = [], 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                l += 1
+            if hasattr(layer, "grads"):
+                out += [(f"{name}{l}", g) for name, g in layer.grads()]
+        return out
+
+    def params(self) -> list[np.ndarray]:
+        """The live parameter arrays in ``named_params`` order."""
+        return [p for _, p in self.named_params()]
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params())
+
     def copy(self, dtype=None) -> MLP:
-        """An independent deep copy (same class, same settings), optionally in another dtype."""
+        """An independent copy (same settings, parameters, running statistics and dropout
+        generator state; no caches of the last pass), optionally in another dtype."""
         new = _copy.copy(self)
         new.dtype = self.dtype if dtype is None else np.dtype(dtype)
-        new.weights = [W.astype(new.dtype, copy=True) for W in self.weights]
-        new.biases = [b.astype(new.dtype, copy=True) for b in self.biases]
-        new.last_deltas = []
+        new.mask_rng = _copy.deepcopy(self.mask_rng)
+        new.layers = [layer.clone(new.dtype, new.mask_rng) for layer in self.layers]
+        new._index_layers()
+        new.last_deltas, new.last_dropout_masks, new.last_output = [], [], None
         return new
 
     def describe(self) -> str:
         acts = ", ".join(self.activation_names) or "no hidden layer"
-        return (f"{'-'.join(map(str, self.sizes))} MLP ({acts}; {self.loss_name} with "
+        extra = (", batch norm" if self.has_batch_norm else "") + (", dropout" if self.has_dropout else "")
+        return (f"{'-'.join(map(str, self.sizes))} MLP ({acts}{extra}; {self.loss_name} with "
                 f"{self.loss_fn.output_name} output; {self.n_params:,} parameters)")
 
     # ------------------------------------------------------------------ forward
     def _check_X(self, X, name="X"):
         return check_features(name, X, self.sizes[0], self.dtype)
 
-    def _forward_cache(self, X: np.ndarray):
-        """Forward pass keeping what backward needs.
-
-        X (N, n_0) -> zs [z_1..z_L], acts [a_0=X, a_1..a_{L-1}] (hidden activations), caches.
-        """
-        acts, zs, caches = [X], [], []
+    def _run(self, X: np.ndarray, train: bool, dropout_masks=None) -> np.ndarray:
+        """X (N, n_0) through every layer -> z_L (N, n_L). Each layer keeps its cache."""
         a = X
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            z, cache = dense_forward(a, W, b)
-            zs.append(z)
-            caches.append(cache)
-            if l < len(self.hidden):
-                a = self.hidden[l].forward(z)
-                acts.append(a)
-        return zs, acts, caches
+        for l, dense in enumerate(self.dense):
+            a = dense.forward(a, train)                      # z_l = a_{l-1} W_l + b_l
+            if l < len(self.act):                            # a hidden layer
+                if self.bn[l] is not None:
+                    a = self.bn[l].forward(a, train)         # normalised, scaled, shifted
+                a = self.act[l].forward(a, train)            # a_l = f(.)
+                if self.drop[l] is not None:
+                    a = self.drop[l].forward(a, train, "fresh" if dropout_masks is None else dropout_masks[l])
+        return a
+
+    def logits(self, X) -> np.ndarray:
+        """Output pre-activations z_L (N, n_L), eval mode."""
+        return self._run(self._check_X(X), train=False)
 
     def forward(self, X) -> np.ndarray:
-        """Output activations (N, n_out): class probabilities for cross_entropy, sigmoid for bce."""
-        X = self._check_X(X)
-        zs, _, _ = self._forward_cache(X)
-        return self.loss_fn.output(zs[-1])
+        """Output activations (N, n_out), eval mode: class probabilities for cross_entropy,
+        sigmoids for bce."""
+        return self.loss_fn.output(self.logits(X))
 
     def activations(self, X) -> list[np.ndarray]:
-        """[a_0 = X (N, n_0), a_1 (N, n_1), ..., a_L (N, n_L) = forward(X)]: every layer's output."""
+        """[a_0 = X, a_1, ..., a_{L-1}, forward(X)] (eval mode): each hidden layer's output."""
         X = self._check_X(X)
-        zs, acts, _ = self._forward_cache(X)
-        return acts + [self.loss_fn.output(zs[-1])]
+        zL = self._run(X, train=False)
+        return [X] + [act.a for act in self.act] + [self.loss_fn.output(zL)]
 
     def preactivations(self, X) -> list[np.ndarray]:
-        """[z_1 (N, n_1), ..., z_L (N, n_L)]."""
-        return self._forward_cache(self._check_X(X))[0]
+        """[z_1 (N, n_1), ..., z_L (N, n_L)]: each dense step's output (eval mode)."""
+        X = self._check_X(X)
+        zs, a = [], X
+        for layer in self.layers:
+            a = layer.forward(a, False)
+            if isinstance(layer, Dense):
+                zs.append(a)
+        return zs
 
-    def predict(self, X) -> np.ndarray:
-        """Predicted class per row (N,) int: argmax of the outputs, or output > 0.5 with one unit."""
-        zs, _, _ = self._forward_cache(self._check_X(X))
-        return self._classes_from_logits(zs[-1])
-
-    def _classes_from_logits(self, zL: np.ndarray) -> np.ndarray:
+    def classify(self, zL: np.ndarray) -> np.ndarray:
+        """Predicted class per row (N,) from output pre-activations z_L (N, n_L): the argmax;
+        with one output unit, class 1 when the output a_L > 0.5 (targets are 0 and 1, whatever
+        the output activation). The one rule used for accuracy, predictions and pictures."""
         if zL.shape[1] == 1:
-            # sigmoid(z) > 0.5 <=> z > 0; for mse with linear/tanh output the threshold differs
-            a = self.loss_fn.output(zL)[:, 0]
-            thr = 0.0 if self.loss_fn.output_name == "tanh" else 0.5
-            if self.loss_fn.name != "mse":
-                return (zL[:, 0] > 0).astype(np.intp)
-            return (a > thr).astype(np.intp)
+            return (self.loss_fn.output(zL)[:, 0] > 0.5).astype(np.intp)
         return zL.argmax(axis=1)
 
-    def loss(self, X, y) -> float:
-        """Mean loss over the batch (see engine.losses for each formula)."""
+    def predict(self, X) -> np.ndarray:
+        """Predicted class per row (N,) int (eval mode)."""
+        return self.classify(self.logits(X))
+
+    def loss(self, X, y, train: bool = False, dropout_masks=None) -> float:
+        """Mean loss over the batch (see engine.losses for each formula). Eval mode by default;
+        ``train=True`` evaluates what ``gradients`` differentiates: batch statistics (updating
+        the running ones) and dropout, with ``dropout_masks`` or fresh masks."""
         X = self._check_X(X)
         y = check_labels("y", y, X.shape[0], self.sizes[-1])
-        zs, _, _ = self._forward_cache(X)
-        return self.loss_fn.value(zs[-1], y)
+        return self.loss_fn.value(self._run(X, train=train, dropout_masks=dropout_masks), y)
 
     # ------------------------------------------------------------------ backward
-    # The three hooks below are the places hand-written backprop goes wrong; engine.bugs
-    # overrides them in a subclass (never here) to show what each classic bug does.
-    def _output_delta(self, zL: np.ndarray, y: np.ndarray):
-        """(loss, delta_L (N, n_L))."""
-        return self.loss_fn.value_and_delta(zL, y)
+    def gradients(self, X, y, dropout_masks=None):
+        """One train-mode forward and backward pass on the batch X (N, n_0), y (N,).
 
-    def _activation_backward(self, da, z, a, act):
-        """delta_l (N, n_l) = da_l (N, n_l) * f'(z_l); a_l = f(z_l) is passed to save work.
-        da is the temporary delta_{l+1} W_{l+1}^T made for this call, so it is overwritten."""
-        return act.backward(da, z, a, out=da)
-
-    def _dense_backward(self, delta, cache, need_input_grad):
-        """(da_prev, dW, db) of one layer; see engine.layers.dense_backward."""
-        return dense_backward(delta, cache, need_input_grad)
-
-    def _backprop(self, X: np.ndarray, y: np.ndarray):
-        """One forward + backward pass on a checked batch.
-
-        Returns loss, grads [(dW_l, db_l)], deltas [delta_1..delta_L], zs [z_1..z_L],
-        acts [a_0..a_{L-1}].
-        """
-        zs, acts, caches = self._forward_cache(X)
-        loss, delta = self._output_delta(zs[-1], y)
-        L = len(self.weights)
-        deltas = [None] * L
-        grads = [None] * L
-        for l in range(L - 1, -1, -1):
-            deltas[l] = delta
-            da_prev, dW, db = self._dense_backward(delta, caches[l], l > 0)
-            grads[l] = (dW, db)
-            if l > 0:
-                delta = self._activation_backward(da_prev, zs[l - 1], acts[l], self.hidden[l - 1])
-        self.last_deltas = deltas
-        return loss, grads, deltas, zs, acts
-
-    def gradients(self, X, y):
-        """(loss, [(dW_1, db_1), ..., (dW_L, db_L)]) for the batch; shapes equal the parameters'.
-
-        Also sets ``self.last_deltas`` = [delta_1 (N, n_1), ..., delta_L (N, n_L)].
+        Returns (loss, [(dW_1, db_1), ..., (dW_L, db_L)]) with the parameters' shapes. BatchNorm
+        uses the batch statistics (and updates its running ones); dropout draws fresh masks
+        from the network's generator, or uses ``dropout_masks``: one (N, n_l) bool array (True =
+        kept) or None (keep every unit) per hidden layer. Afterwards: ``last_deltas`` [delta_1..delta_L],
+        ``last_dropout_masks``, ``last_output`` (z_L) and ``named_grads()`` (BatchNorm's too).
         """
         X = self._check_X(X)
         y = check_labels("y", y, X.shape[0], self.sizes[-1])
-        loss, grads, _, _, _ = self._backprop(X, y)
-        return loss, grads
+        if dropout_masks is not None and len(dropout_masks) != len(self.sizes) - 2:
+            raise ValueError(f"dropout_masks: expected one mask (or None) per hidden layer, "
+                             f"{len(self.sizes) - 2} in all; got {len(dropout_masks)}.")
+        zL = self._run(X, train=True, dropout_masks=dropout_masks)
+        loss, delta = self.loss_fn.value_and_delta(zL, y)
+        for layer in reversed(self.layers):  # backprop: each layer turns dL/d(out) into dL/d(in)
+            delta = layer.backward(delta)    # (the first layer returns None: X needs no gradient)
+        self.last_output = zL
+        self.last_deltas = [d.delta for d in self.dense]
+        self.last_dropout_masks = [None if d is None else d.mask for d in self.drop]
+        return loss, [(d.dW, d.db) for d in self.dense]
+
+    def trace(self, X, y, dropout_masks=None) -> "Trace":
+        """``gradients`` on the batch, returning every intermediate array per layer (what the
+        shape ledger and the step phases show). Train mode: call it on a copy to leave the
+        running statistics alone."""
+        loss, _ = self.gradients(X, y, dropout_masks)
+        out = []
+        for l, d in enumerate(self.dense):
+            t = LayerTrace(x=d.x, W=d.W, b=d.b, z=d.x @ d.W + d.b, delta=d.delta, dW=d.dW, db=d.db)
+            if l < len(self.act):
+                act, bn, drop = self.act[l], self.bn[l], self.drop[l]
+                t.activation, t.a, t.da, t.f_in = act.name, act.a, act.da, act.z
+                if bn is not None:
+                    t.x_hat, _, t.mu, t.var = bn.cache
+                    t.gamma, t.beta, t.y, t.dy = bn.gamma, bn.beta, act.z, bn.dout
+                    t.dgamma, t.dbeta = bn.dgamma, bn.dbeta
+                t.out = self.dense[l + 1].x
+                t.d_out = act.da
+                if drop is not None:
+                    t.p, t.mask, t.d_out = drop.p, drop.mask, drop.dout
+            out.append(t)
+        return Trace(out, self.loss_fn.output(self.last_output), loss)
+
+
+@dataclass
+class LayerTrace:
+    """Every array of weight layer l in one train-mode step (see ``MLP.trace``). Shapes: N
+    samples, n_in = n_{l-1}, n = n_l. Hidden-layer fields are None for the output layer, BN
+    fields None without BatchNorm, dropout fields None without dropout."""
+
+    x: np.ndarray            # (N, n_in)  the layer's input a_{l-1}
+    W: np.ndarray            # (n_in, n)
+    b: np.ndarray            # (n,)
+    z: np.ndarray            # (N, n)     x W + b
+    delta: np.ndarray        # (N, n)     dL/dz
+    dW: np.ndarray           # (n_in, n)
+    db: np.ndarray           # (n,)
+    activation: str | None = None
+    a: np.ndarray | None = None      # (N, n)  f(.) : the activation's output
+    da: np.ndarray | None = None     # (N, n)  dL/da
+    f_in: np.ndarray | None = None   # (N, n)  the activation's input (z, or BN's output y)
+    mu: np.ndarray | None = None     # (n,)    BN batch mean
+    var: np.ndarray | None = None    # (n,)    BN batch variance (biased)
+    x_hat: np.ndarray | None = None  # (N, n)
+    gamma: np.ndarray | None = None
+    beta: np.ndarray | None = None
+    y: np.ndarray | None = None      # (N, n)  gamma x_hat + beta
+    dy: np.ndarray | None = None     # (N, n)  dL/dy
+    dgamma: np.ndarray | None = None
+    dbeta: np.ndarray | None = None
+    p: float | None = None           # dropout rate
+    mask: np.ndarray | None = None   # (N, n) bool, True = kept
+    out: np.ndarray | None = None    # (N, n)  a * mask / (1 - p): the next layer's input
+    d_out: np.ndarray | None = None  # (N, n)  dL/d(out) = delta_{l+1} W_{l+1}^T
+
+
+@dataclass
+class Trace:
+    """One train-mode forward + backward pass with every intermediate (``MLP.trace``)."""
+
+    layers: list[LayerTrace]
+    output: np.ndarray  # (N, n_L) the loss's output activation: the predictions
+    loss: float
 
 
 def parse_hidden_spec(text: str, max_layers: int = 6, max_units: int = 256) -> list[int]:
@@ -259,4 +408,4 @@ def parse_hidden_spec(text: str, max_layers: int = 6, max_units: int = 256) -> l
     return units
 
 
-__all__ = ["HIDDEN_ACTIVATIONS", "INITS", "MLP", "parse_hidden_spec"]
+__all__ = ["HIDDEN_ACTIVATIONS", "INITS", "MLP", "LayerTrace", "Trace", "parse_hidden_spec"]

@@ -21,22 +21,18 @@ from .errors import Diverged
 
 
 def _sqnorm(a: np.ndarray) -> float:
-    return float(np.vdot(a, a))
+    """||a||^2; in float32 a sum of squares past 3.4e38 is inf although every entry is finite,
+    so then it is taken again in float64."""
+    v = float(np.vdot(a, a))
+    if math.isinf(v) and a.dtype != np.float64 and np.isfinite(a).all():
+        a64 = a.astype(np.float64)
+        v = float(np.vdot(a64, a64))
+    # capped like the sum of squares of the dtype itself: a float32 update whose norm passes
+    # float32's max (3.4e38) is treated as overflowed (the parameters would be next)
+    return math.inf if v > _DTYPE_MAX.get(a.dtype, math.inf) else v
 
 
 _DTYPE_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max)}
-
-
-def _scaled_sqnorms(scale: float, grad_sqnorms, params) -> list[float]:
-    """||lr g||^2 per array from ||g||^2 (Python floats), inf where g or lr * g overflows. Capped
-    at the parameters' dtype like _sqnorm of the update itself: in float32 lr * g can overflow
-    (max 3.4e38) while its float64 norm is still finite, and must be rejected, not applied."""
-    s2 = scale * scale
-    out = []
-    for g, p in zip(grad_sqnorms, params):
-        v = s2 * float(g)
-        out.append(v if v <= _DTYPE_MAX.get(p.dtype, math.inf) else math.inf)
-    return out
 
 
 class Optimizer:
@@ -47,7 +43,7 @@ class Optimizer:
     def __init__(self, lr: float, weight_decay: float):
         self.lr = lr
         self.weight_decay = weight_decay
-        self.t = 0  # steps taken (committed)
+        self.t = 0  # steps taken (committed); Adam's bias correction counts from its moments' start
         self.last_update_sqnorms: list[float] = []  # ||Delta p||^2 per parameter, last step
 
     @property
@@ -81,38 +77,24 @@ class Optimizer:
     def _commit(self, new_state) -> None:
         raise NotImplementedError
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray], grad_sqnorms=None) -> None:
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray], names=None) -> None:
         """Apply one update in place: p <- p - update(p, g). Raises Diverged (changing nothing)
-        if an update is not finite. ``grad_sqnorms`` (||g||^2 per array, optional) lets a rule
-        whose update is just lr * g skip recomputing the norms of the updates."""
+        if an update is not finite. ``names`` ("W1", "b1", ...) only make messages precise."""
         if len(params) != len(grads):
             raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
         updates, new_state = self._updates(params, grads)
-        scale = self._plain_scale()
-        if grad_sqnorms is not None and scale is not None and len(grad_sqnorms) == len(updates):
-            sq = _scaled_sqnorms(scale, grad_sqnorms, params)  # ||lr g||^2, inf if g or lr*g overflows
-        else:
-            sq = [_sqnorm(u) for u in updates]
-        # sum of squares finite <=> every entry finite and < ~1e154, so p - u cannot overflow
-        # either (given finite p): checking the norms is enough to keep parameters finite.
-        self._check_finite(sq)
+        sq = [_sqnorm(u) for u in updates]
+        # a finite sum of squares means every entry is finite and < ~1e154, so p - u cannot
+        # overflow either (given finite p): checking the norms keeps the parameters finite
+        if not all(map(math.isfinite, sq)):
+            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
+            name = names[bad] if names is not None else f"parameter {bad + 1}"
+            detail = f"the {self.name} update of {name} is not a finite number (learning rate {self.lr:g})"
+            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
         for p, u in zip(params, updates):
             p -= u
         self._commit(new_state)
-        self.t += 1
         self.last_update_sqnorms = sq
-
-    def _check_finite(self, sq: list[float]) -> None:
-        """Raise Diverged naming the first parameter whose update norm^2 is not finite."""
-        if not all(map(math.isfinite, sq)):
-            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
-            detail = (f"the {self.name} update of {'W' if bad % 2 == 0 else 'b'}{bad // 2 + 1} "
-                      f"is not a finite number (learning rate {self.lr:g})")
-            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
-
-    def _plain_scale(self) -> float | None:
-        """lr when this step's update is exactly lr * g (no state, no decay), else None."""
-        return None
 
 
 class SGD(Optimizer):
@@ -155,34 +137,6 @@ class SGD(Optimizer):
     def state_dict(self):
         return {"t": self.t, "momentum_buffers": [None if b is None else b.copy() for b in self.buffers]}
 
-    def _plain_scale(self):
-        # only the plain class: a subclass (e.g. the bug zoo's) may change the update rule
-        plain = type(self) is SGD and not self.momentum and not self.weight_decay and not self.nesterov
-        return self.lr if plain else None
-
-    def step(self, params, grads, grad_sqnorms=None):
-        scale = self._plain_scale()
-        n = len(params)
-        if scale is None or grad_sqnorms is None or len(grads) != n or len(grad_sqnorms) != n:
-            return super().step(params, grads, grad_sqnorms)
-        # Plain SGD, the update lr * g of every array: the same maths as the general path
-        # (norms from ||g||^2, all checked before any parameter changes), without its lists.
-        sq = _scaled_sqnorms(scale, grad_sqnorms, params)  # ||lr g||^2, inf if g or lr*g overflows
-        self._check_finite(sq)
-        scratch = self.__dict__.get("_scratch")  # as _scaled, inlined: this runs every step
-        if scratch is None:
-            scratch = self._scratch = {}
-        multiply = np.multiply
-        for i, (p, g) in enumerate(zip(params, grads)):
-            buf = scratch.get(i)
-            if buf is None or buf.shape != g.shape or buf.dtype != g.dtype:
-                buf = scratch[i] = np.empty_like(g)
-            p -= multiply(g, scale, out=buf)
-        if len(self.buffers) != n:  # as _updates: momentum buffers kept (momentum may come back)
-            self.buffers = (list(self.buffers) + [None] * n)[:n]
-        self.t += 1
-        self.last_update_sqnorms = sq
-
     def _updates(self, params, grads):
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         if self.nesterov and mu == 0:
@@ -194,29 +148,17 @@ class SGD(Optimizer):
             if wd:
                 g = g + wd * p
             if mu:
-                if buf is None or buf.shape != g.shape:
-                    buf = g.copy()
-                else:
-                    buf = buf * mu
-                    buf += g
+                buf = g.copy() if buf is None or buf.shape != g.shape else mu * buf + g
                 d = g + mu * buf if self.nesterov else buf
             else:
                 d = g
             new_buffers.append(buf)
-            updates.append(self._scaled(len(updates), d, lr))
+            updates.append(lr * d)
         return updates, new_buffers
-
-    def _scaled(self, slot: int, d: np.ndarray, lr: float) -> np.ndarray:
-        """lr * d into a scratch array reused every step (not state: overwritten each call), so a
-        step allocates no update arrays. A copied optimizer (update_check) gets its own."""
-        scratch = self.__dict__.setdefault("_scratch", {})
-        buf = scratch.get(slot)
-        if buf is None or buf.shape != d.shape or buf.dtype != d.dtype:
-            buf = scratch[slot] = np.empty_like(d)
-        return np.multiply(d, lr, out=buf)
 
     def _commit(self, new_buffers):
         self.buffers = new_buffers
+        self.t += 1
 
 
 class Adam(Optimizer):
@@ -259,8 +201,10 @@ class Adam(Optimizer):
 
     def _updates(self, params, grads):
         b1, b2 = self.betas
-        t = self.t + 1
+        # new parameter shapes (a rebuilt model) start fresh moments, and with them the bias
+        # correction's step count
         fresh = len(self.m) != len(params) or any(m.shape != p.shape for m, p in zip(self.m, params))
+        t = 1 if fresh else self.t + 1
         bc1 = 1 - b1 ** t
         bc2_sqrt = math.sqrt(1 - b2 ** t)
         step_size = self.lr / bc1
@@ -276,7 +220,7 @@ class Adam(Optimizer):
             updates.append(step_size * (m / denom))
             ms.append(m)
             vs.append(v)
-        return updates, (ms, vs)
+        return updates, (ms, vs, t)
 
     def _commit(self, state):
-        self.m, self.v = state
+        self.m, self.v, self.t = state

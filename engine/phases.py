@@ -43,42 +43,67 @@ class StepWalk:
         self.net = trainer.net
         self.start_step = trainer.step_count
         X, y = trainer.peek_batch()
-        work = self.net.copy()  # the user's net keeps its last_deltas until the real step
+        work = self.net.copy()  # the user's net keeps its last_deltas and running stats until the real step
         with np.errstate(all="ignore"):
-            loss, grads, deltas, zs, acts = work._backprop(X, y)
-            out = work.loss_fn.output(zs[-1])
-        self.X, self.y, self.loss, self.grads, self.deltas = X, y, loss, grads, deltas
+            tr = work.trace(X, y)
+        grads = [(t.dW, t.db) for t in tr.layers]
+        deltas = [t.delta for t in tr.layers]
+        self.X, self.y, self.loss, self.grads, self.deltas = X, y, tr.loss, grads, deltas
         self.record = None
         L = work.n_layers
         N = X.shape[0]
         phases = []
         for l in range(1, L + 1):
-            a_in = acts[l - 1]
-            a_out = acts[l] if l < L else out
-            f = work.hidden[l - 1].name if l < L else work.loss_fn.output_name
-            phases.append(Phase(
-                "forward", l, f"Forward, layer {l}",
-                f"z{l} = {'x' if l == 1 else f'a{l - 1}'} · W{l} + b{l}, then a{l} = {f}(z{l}): "
-                f"({N}×{a_in.shape[1]}) · ({_shape(work.weights[l - 1])}) + ({work.sizes[l]}) → {N}×{work.sizes[l]}.",
-                (f"z{l}", f"a{l}"),
-                {f"z{l} ({_shape(zs[l - 1])})": zs[l - 1], f"a{l} ({_shape(a_out)})": a_out}))
+            t = tr.layers[l - 1]
+            a_out = t.a if l < L else tr.output
+            f = t.activation if l < L else work.loss_fn.output_name
+            x_name = "x" if l == 1 else (f"ã{l - 1}" if tr.layers[l - 2].mask is not None else f"a{l - 1}")
+            text = (f"z{l} = {x_name} · W{l} + b{l}: ({N}×{t.x.shape[1]}) · ({_shape(t.W)}) + ({work.sizes[l]}) "
+                    f"→ {N}×{work.sizes[l]}. ")
+            arrays = {f"z{l} ({_shape(t.z)})": t.z}
+            ledger = [f"z{l}"]
+            if t.mu is not None:
+                text += (f"Batch norm: μ{l}, σ²{l} over the {N} rows, x̂{l} = (z{l} − μ{l}) / √(σ²{l} + ε), "
+                         f"y{l} = γ{l} ⊙ x̂{l} + β{l}. ")
+                arrays[f"x̂{l} ({_shape(t.x_hat)})"] = t.x_hat
+                ledger += [f"mu{l}", f"var{l}", f"xhat{l}", f"y{l}"]
+            text += f"a{l} = {f}({'y' if t.mu is not None else 'z'}{l})."
+            arrays[f"a{l} ({_shape(a_out)})"] = a_out
+            ledger.append(f"a{l}")
+            if t.mask is not None:
+                text += (f" Dropout: {int(t.mask.sum())} of {t.mask.size} values kept (p = {t.p:g}), "
+                         f"ã{l} = a{l} ⊙ m{l} / {1 - t.p:g}.")
+                arrays[f"m{l} ({_shape(t.mask)})"] = t.mask.astype(float)
+                ledger += [f"m{l}", f"at{l}"]
+            phases.append(Phase("forward", l, f"Forward, layer {l}", text, tuple(ledger), arrays))
         phases.append(Phase(
             "loss", 0, "Loss", f"Mean {work.loss_name.replace('_', '-')} over the {N} examples of the batch: "
-            f"L = {loss:.6g}.", ("L",), {}))
+            f"L = {tr.loss:.6g}.", ("L",), {}))
         for l in range(L, 0, -1):
-            dW, db = grads[l - 1]
-            how = ("from the loss: δ_L = ∂L/∂z_L" if l == L else
-                   f"δ{l} = (δ{l + 1} · W{l + 1}ᵀ) ⊙ {work.hidden[l - 1].name}′(z{l})")
+            t = tr.layers[l - 1]
+            if l == L:
+                how = "from the loss: δ_L = ∂L/∂z_L"
+            elif t.mu is not None:
+                how = (f"∂a{l} = δ{l + 1} · W{l + 1}ᵀ{' (through the dropout mask)' if t.mask is not None else ''}, "
+                       f"∂y{l} = ∂a{l} ⊙ {t.activation}′(y{l}), ∂γ{l} = Σ_n ∂y{l} ⊙ x̂{l}, ∂β{l} = Σ_n ∂y{l}, "
+                       f"and δ{l} through the batch statistics")
+            else:
+                how = (f"δ{l} = (δ{l + 1} · W{l + 1}ᵀ{' ⊙ m' + str(l) + ' / ' + format(1 - t.p, 'g') if t.mask is not None else ''})"
+                       f" ⊙ {t.activation}′(z{l})")
+            ledger = [f"delta{l}", f"dW{l}", f"db{l}"]
+            if t.mu is not None:
+                ledger = [f"da{l}", f"dy{l}", f"dgamma{l}", f"dbeta{l}"] + ledger
+            x_name = "x" if l == 1 else f"a{l - 1}"
             phases.append(Phase(
                 "backward", l, f"Backward, layer {l}",
-                f"{how}; then ∂W{l} = {'x' if l == 1 else f'a{l - 1}'}ᵀ · δ{l} ({_shape(dW)}) and "
-                f"∂b{l} = Σ_n δ{l} ({_shape(db)}). Mean |δ{l}| = {float(np.abs(deltas[l - 1]).mean()):.3g}.",
-                (f"delta{l}", f"dW{l}", f"db{l}"),
-                {f"δ{l} ({_shape(deltas[l - 1])})": deltas[l - 1], f"∂W{l} ({_shape(dW)})": dW}))
+                f"{how}; then ∂W{l} = {x_name}ᵀ · δ{l} ({_shape(t.dW)}) and "
+                f"∂b{l} = Σ_n δ{l} ({_shape(t.db)}). Mean |δ{l}| = {float(np.abs(t.delta).mean()):.3g}.",
+                tuple(ledger), {f"δ{l} ({_shape(t.delta)})": t.delta, f"∂W{l} ({_shape(t.dW)})": t.dW}))
         phases.append(Phase(
             "update", 0, "Update", f"The optimizer ({type(trainer.opt).__name__}, learning rate "
-            f"{trainer.opt.lr:g}) changes every W_l and b_l from its gradient. This is the trainer's real "
-            f"step {self.start_step + 1}.", tuple(f"W{l}" for l in range(1, L + 1)), {}))
+            f"{trainer.opt.lr:g}) changes every W_l and b_l{' (and γ, β)' if work.has_batch_norm else ''} "
+            f"from its gradient. This is the trainer's real step {self.start_step + 1}.",
+            tuple(f"W{l}" for l in range(1, L + 1)), {}))
         self.phases = phases
         self.index = -1
 

@@ -18,6 +18,16 @@ from .network import MLP
 from .optimizers import Optimizer
 
 
+def _sqnorm(a: np.ndarray) -> float:
+    """||a||^2 as a Python float. In float32 the sum of squares overflows to inf once it
+    passes 3.4e38 although every entry is finite: then it is recomputed in float64."""
+    v = float(np.vdot(a, a))
+    if math.isinf(v) and a.dtype != np.float64 and np.isfinite(a).all():
+        a64 = a.astype(np.float64)
+        v = float(np.vdot(a64, a64))
+    return v
+
+
 @dataclass(slots=True)
 class StepRecord:
     """What one update did. Per-layer tuples have one value per weight layer l = 1..L.
@@ -84,7 +94,6 @@ class Trainer:
         self._cursor = 0  # position in the current epoch's permutation
         self._perm: np.ndarray | None = None
         self._perm_epoch = -1  # the epoch _perm was drawn for
-        self._xbuf: np.ndarray | None = None  # reused mini-batch buffer (no per-step allocation)
         self.last_eval: tuple[float, float] | None = None
         self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -111,21 +120,16 @@ class Trainer:
 
     # ------------------------------------------------------------------ batches
     def _next_batch(self):
-        """-> (Xb (B, n_in), yb (B,), ends_epoch). Does not advance; ``_advance`` does."""
-        n, B = self.X.shape[0], self._batch_size  # n_train, effective_batch_size, inlined
+        """-> (Xb (B, n_in), yb (B,), ends_epoch). Does not advance; ``_advance`` does.
+        The permutation of an epoch is drawn once, so a retried (diverged) step reuses it."""
+        n, B = self.n_train, self.batch_size
         if B is None or B >= n:
             return self.X, self.y, True
-        if self._perm_epoch != self.epoch:  # once per epoch, so a retried step reuses it
+        if self._perm_epoch != self.epoch:
             self._perm = self.rng.permutation(n)
             self._perm_epoch = self.epoch
         idx = self._perm[self._cursor:self._cursor + B]
-        if self._xbuf is None or self._xbuf.shape[0] < len(idx):
-            self._xbuf = np.empty((B, self.X.shape[1]), dtype=self.X.dtype)
-        xb = self._xbuf[:len(idx)]
-        # mode="clip" (idx is a permutation slice, always in range): with the default "raise",
-        # np.take fills a hidden temporary and copies it into out, a second pass over the batch
-        np.take(self.X, idx, axis=0, out=xb, mode="clip")
-        return xb, self.y[idx], self._cursor + len(idx) >= n
+        return self.X[idx], self.y[idx], self._cursor + len(idx) >= n
 
     def _advance(self, batch_len: int, ends_epoch: bool) -> None:
         self.step_count += 1
@@ -137,20 +141,19 @@ class Trainer:
 
     def peek_batch(self, max_rows: int | None = None):
         """A copy of the batch the next step will use (rows capped at max_rows), for inspection."""
-        Xb, yb, _ = self._next_batch()  # draws this epoch's permutation at most once: no drift
+        Xb, yb, _ = self._next_batch()
         rows = slice(None) if max_rows is None else slice(0, max_rows)
         return Xb[rows].copy(), yb[rows].copy()
 
     # ------------------------------------------------------------------ training
     def evaluate(self, X=None, y=None) -> tuple[float, float]:
-        """(mean loss, accuracy) on the test set (or on the given X, y), no update."""
+        """(mean loss, accuracy) on the test set (or on the given X, y), eval mode, no update."""
         if X is None:
             if self.X_test is None:
                 raise ValueError("evaluate: this trainer has no test set; pass X and y.")
             X, y = self.X_test, self.y_test
-        zs, _, _ = self.net._forward_cache(X)
-        zL = zs[-1]
-        return self.net.loss_fn.value(zL, y), float(np.mean(self.net._classes_from_logits(zL) == y))
+        zL = self.net.logits(X)
+        return self.net.loss_fn.value(zL, y), float(np.mean(self.net.classify(zL) == y))
 
     def _diverged(self, what: str, reason: str):
         step = self.step_count + 1
@@ -159,45 +162,52 @@ class Trainer:
             f" or the init variance, then continue or press Reset.", step=step, reason=reason)
 
     def step(self) -> StepRecord:
-        """One mini-batch update. Returns its StepRecord (also appended to ``history``)."""
+        """One mini-batch update. Returns its StepRecord (also appended to ``history``).
+
+        forward + backward (net.gradients, train mode) -> check the loss and gradients are
+        finite -> optimizer update -> record. Nothing changes if a check fails (Diverged).
+        """
         net = self.net
         Xb, yb, ends_epoch = self._next_batch()
-        loss, grads, deltas, zs, _ = net._backprop(Xb, yb)
-        if not math.isfinite(loss):
-            self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
-        # Per-step bookkeeping, kept to one BLAS dot per array: ||dW||^2, ||db||^2 (finiteness
-        # check and grad norms, also handed to the optimizer) and ||W||^2 before the update.
-        vdot, isfinite = np.vdot, math.isfinite
-        flat_grads, flat_sq = [], []
-        for dW, db in grads:
-            flat_grads += (dW, db)
-            flat_sq += (float(vdot(dW, dW)), float(vdot(db, db)))
-        if not all(map(isfinite, flat_sq)):
-            l = next(i for i, v in enumerate(flat_sq) if not isfinite(v)) // 2
-            self._diverged(f"the gradient of layer {l + 1} is not finite (it overflowed)", "gradient")
-        grad_sq = flat_sq[0::2]
-        w_sq = [float(vdot(W, W)) for W in net.weights]  # before the update, for the ratio
+        running = [(bn.running_mean.copy(), bn.running_var.copy()) for bn in net.bn if bn is not None]
         try:
-            self.opt.step(net.params(), flat_grads, flat_sq)
-        except Diverged as exc:
-            self._diverged(exc.detail, "update")
-        upd_sq = self.opt.last_update_sqnorms[0::2]
+            loss, _ = net.gradients(Xb, yb)
+            if not math.isfinite(loss):
+                self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
+            names, grads = zip(*net.named_grads())
+            grad_sq = [_sqnorm(g) for g in grads]  # ||g||^2 per parameter array
+            if not all(map(math.isfinite, grad_sq)):
+                bad = names[next(i for i, v in enumerate(grad_sq) if not math.isfinite(v))]
+                self._diverged(f"the gradient of {bad} is not finite (it overflowed)", "gradient")
+            params = net.params()
+            w_sq = [_sqnorm(W) for W in net.weights]  # before the update, for the update ratio
+            try:
+                self.opt.step(params, list(grads), names=names)
+            except Diverged as exc:
+                self._diverged(exc.detail, "update")
+        except Diverged:
+            for bn, (mean, var) in zip([bn for bn in net.bn if bn is not None], running):
+                bn.running_mean[...], bn.running_var[...] = mean, var  # a failed step changes nothing
+            raise
         n_batch = len(yb)
-        acc = np.count_nonzero(net._classes_from_logits(zs[-1]) == yb) / n_batch
+        acc = float(np.mean(net.classify(net.last_output) == yb))
         self._advance(n_batch, ends_epoch)
         test_loss = test_acc = None
         due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
         if due and self.X_test is not None:
             test_loss, test_acc = self.last_eval = self.evaluate()
-        abs_, add = np.abs, np.add.reduce
+        sq = dict(zip(names, grad_sq))
+        upd = dict(zip(names, self.opt.last_update_sqnorms))
+        L = net.n_layers
         rec = StepRecord(
             step=self.step_count, epoch=self.epoch - 1 if ends_epoch else self.epoch,
             loss=loss, train_acc=acc, test_loss=test_loss, test_acc=test_acc,
-            delta_norms=tuple([float(add(abs_(d), axis=None)) / d.size for d in deltas]),
-            grad_norms=tuple([math.sqrt(g) for g in grad_sq]),
-            update_ratios=tuple([math.sqrt(u / w) if w > 0 else math.inf for u, w in zip(upd_sq, w_sq)]),
+            delta_norms=tuple(float(np.mean(np.abs(d))) for d in net.last_deltas),
+            grad_norms=tuple(math.sqrt(sq[f"W{l}"]) for l in range(1, L + 1)),
+            update_ratios=tuple(math.sqrt(upd[f"W{l}"] / w) if w > 0 else math.inf
+                                for l, w in zip(range(1, L + 1), w_sq)),
             batch_size=n_batch, lr=self.opt.lr)
-        self.last_grads = grads
+        self.last_grads = [(d.dW, d.db) for d in net.dense]
         self.history.append(rec)
         if len(self.history) > self.max_history:
             self._thin_history()

@@ -39,7 +39,9 @@ def as_class_probabilities(net, out: np.ndarray) -> np.ndarray:
     if out.shape[1] == 1:
         if kind == "sigmoid":
             return out
-        return 1 / (1 + np.exp(-4 * out)) if kind == "linear" else (out + 1) / 2
+        # linear / tanh output, targets 0 and 1: class 1 above 0.5 (net.classify's rule), so
+        # map 0.5 to p = 0.5
+        return 1 / (1 + np.exp(-4 * (out - 0.5)))
     if kind == "softmax":
         return out
     if kind == "sigmoid":
@@ -58,9 +60,8 @@ def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -
         raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.sizes[0]}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
-    zs, _, _ = net._forward_cache(pts)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = net.loss_fn.output(zs[-1])
+        out = net.forward(pts)
         if normalize:
             out = as_class_probabilities(net, out)
     if out.shape[1] == 1:
@@ -74,8 +75,8 @@ def grid_activations(net, bounds, resolution: int = 40) -> list[np.ndarray]:
         raise ValueError(f"grid_activations: needs a network with 2 inputs, this one has {net.sizes[0]}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
-    _, acts, _ = net._forward_cache(pts)
-    return [a.reshape(res, res, a.shape[1]) for a in acts[1:]]
+    acts = net.activations(pts)[1:-1]
+    return [a.reshape(res, res, a.shape[1]) for a in acts]
 
 
 def contour_segments(field: np.ndarray, level: float = 0.5) -> np.ndarray:
@@ -137,11 +138,16 @@ def confusion(net, X, y) -> np.ndarray:
 def confident_mistakes(net, X, y, k: int = 12):
     """The k misclassified rows the network is most sure about.
 
-    X (N, n_in), y (N,) -> (indices (m,), predicted (m,), probabilities (m, n_out)), m <= k,
-    sorted by the probability given to the wrong class, highest first.
+    X (N, n_in), y (N,) -> (indices (m,), predicted (m,), outputs (m, n_out)), m <= k, sorted
+    by the output given to the wrong class, highest first (one output unit: how far the
+    output is on the wrong side of 0.5).
     """
-    probs = net.forward(X)
-    pred = probs.argmax(axis=1)
+    out = net.forward(X)
+    pred = net.predict(X)
     wrong = np.flatnonzero(pred != y)
-    order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:k]
-    return order, pred[order], probs[order]
+    if out.shape[1] == 1:
+        sure = np.abs(out[wrong, 0] - 0.5)
+    else:
+        sure = out[wrong, pred[wrong]]
+    order = wrong[np.argsort(-sure, kind="stable")][:k]
+    return order, pred[order], out[order]

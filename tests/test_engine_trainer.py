@@ -26,19 +26,19 @@ def make(ds, batch=32, seed=0, opt=None, eval_every=5, **kw):
 def spy_batches(tr):
     """Record (a copy of) every batch the network is trained on, from inside the network."""
     seen = []
-    inner = tr.net._backprop
+    inner = tr.net.gradients
 
-    def backprop(X, y):
-        seen.append((X.copy(), np.array(y, copy=True)))
-        return inner(X, y)
-    tr.net._backprop = backprop
+    def gradients(X, y, dropout_masks=None):
+        seen.append((np.array(X, copy=True), np.array(y, copy=True)))
+        return inner(X, y, dropout_masks)
+    tr.net.gradients = gradients
     return seen
 
 
 def snapshot(net):
     """An independent copy of the network (without the spy, which belongs to the original)."""
     new = net.copy()
-    new.__dict__.pop("_backprop", None)
+    new.__dict__.pop("gradients", None)
     return new
 
 

@@ -6,7 +6,6 @@ from engine import MLP, SGD, Adam, Diverged, Trainer, gradient_check, load_datas
 from engine.bugs import (
     BUGS,
     NET_BUGS,
-    BuggyMLP,
     BugShapeError,
     update_check,
     with_bugs,
@@ -68,6 +67,8 @@ def test_ledger_leaves_the_network_alone():
 def _net_for(bug):
     if bug == "missing_transpose":
         net = MLP([2, 2, 2, 2], "sigmoid", init_var=1.0, seed=3)  # square W: runs, silently wrong
+    elif bug == "bn_no_batch_terms":
+        net = MLP([2, 5, 4, 2], "sigmoid", init_var=1.0, seed=3, batch_norm=True)
     else:
         net = MLP([2, 5, 4, 2], "sigmoid", init_var=1.0, seed=3)
     if bug == "softmax_no_max":
@@ -87,7 +88,8 @@ def test_each_bug_fails_the_gradient_check_and_the_clean_engine_passes(bug):
     clean = gradient_check(net, X, y, eps=eps)
     assert clean.max_rel_error < 1e-7, clean.frame()
     buggy = with_bugs(net, {bug})
-    assert isinstance(buggy, BuggyMLP) and type(net) is MLP
+    assert buggy.bugs == {bug} and type(net) is MLP and not getattr(net, "bugs", None)
+    assert all(type(a) is type(b) for a, b in zip(net.layers, with_bugs(net, set()).layers))
     report = gradient_check(buggy, X, y, eps=eps)
     assert not report.max_rel_error < 1e-4, (bug, report.frame())
 
@@ -120,7 +122,8 @@ def test_bugs_share_weights_and_never_change_the_clean_class():
     assert not hasattr(MLP, "bugs") or MLP.__dict__.get("bugs") is None
     assert net.gradients(X, y)[1][0][0].shape == (2, 6)  # the clean object still works normally
     cured = with_bugs(buggy, set())
-    assert type(cured) is MLP and cured.weights[0] is net.weights[0]
+    assert type(cured) is MLP and cured.weights[0] is net.weights[0] and not cured.bugs
+    assert [type(x) for x in cured.layers] == [type(x) for x in net.layers]
     with pytest.raises(ValueError, match="unknown bug"):
         with_bugs(net, {"nope"})
 
