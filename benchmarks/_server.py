@@ -214,7 +214,9 @@ class WsBytes:
     """WebSocket bytes the page receives, from a CDP session (Network.webSocketFrameReceived):
     binary frames (opcode 2) come base64-encoded, so a binary frame counts its decoded length,
     a text frame its UTF-8 length. Counts only between start() and stop(). (Events are
-    delivered while Playwright waits on any call, in the order the browser sent them.)"""
+    delivered while Playwright waits on any call, in the order the browser sent them.) The
+    Network domain may be enabled on an open connection; close() disables it again, so the
+    payloads stop travelling to this process (~1.4 MB/s on MNIST) outside the window."""
 
     def __init__(self, page):
         self.cdp = page.context.new_cdp_session(page)
@@ -240,6 +242,11 @@ class WsBytes:
 
     def stop(self) -> None:
         self.on = False
+
+    def close(self) -> None:
+        self.on = False
+        self.cdp.send("Network.disable")
+        self.cdp.detach()
 
 
 class DelayProxy:
