@@ -128,8 +128,11 @@ class Trainer:
         if self._perm_epoch != self.epoch:
             self._perm = self.rng.permutation(n)
             self._perm_epoch = self.epoch
-        idx = self._perm[self._cursor:self._cursor + B]
-        return self.X[idx], self.y[idx], self._cursor + len(idx) >= n
+        end = self._cursor + B
+        if n - end == 1 and self.net.has_batch_norm:
+            end += 1  # BatchNorm cannot train on one sample: the epoch's last one joins this batch
+        idx = self._perm[self._cursor:end]
+        return self.X[idx], self.y[idx], end >= n
 
     def _advance(self, batch_len: int, ends_epoch: bool) -> None:
         self.step_count += 1

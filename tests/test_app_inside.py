@@ -119,3 +119,16 @@ def test_hidden_space_panel(params):
 def test_mnist_draw_tab_without_a_drawing():
     at = open_tab("mnist", "Draw a digit")
     assert "Nothing drawn yet" in texts(at)
+
+
+def test_ledger_phases_and_check_show_batch_norm_and_dropout():
+    params = {"bn": "1", "drop": "0.25"}
+    at = open_tab("xor", "Shape ledger", params)
+    body = texts(at)
+    assert r"\hat x_{1}" in body and r"\sigma^2_{1}" in body and r"\partial\gamma_{1}" in body
+    assert r"\tilde a_{1}" in body and "Bernoulli" in body
+    at = open_tab("xor", "Gradient check", params)
+    at.button(key="xor._gc").click().run()
+    ok(at)
+    assert any("good" in s.value for s in at.success), texts(at)
+    assert "zero both ways" in texts(at)

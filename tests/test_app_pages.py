@@ -158,3 +158,40 @@ def test_missing_mnist_file_is_a_clear_message_and_other_pages_work(tmp_path, mo
     assert "missing" in errs and "MNIST" in errs
     at.switch_page(PAGES["xor"]).run()
     assert not at.exception and lab(at, "xor") is not None
+
+
+# ----------------------------------------------------------------------------- batch norm, dropout
+def test_batch_norm_and_dropout_from_a_share_link_build_that_network():
+    at = open_page("circles", params={"bn": "1", "drop": "0.2", "hidden": "6,5"})
+    lb = lab(at, "circles")
+    assert lb.net.batch_norm == [True, True] and lb.net.dropout == [0.2, 0.2]
+    assert [n for n, _ in lb.net.named_params()][:4] == ["W1", "b1", "gamma1", "beta1"]
+    at.button(key="circles._step").click().run()
+    assert not at.exception and lab(at, "circles").step == 1
+    assert at.query_params.get("bn") in ("1", ["1"]) and at.query_params.get("drop") in ("0.2", ["0.2"])
+
+
+def test_per_layer_batch_norm_and_dropout():
+    at = open_page("xor", params={"hidden": "8,6", "bns": "1,0", "drops": "0,0.5", "acts": "relu,tanh"})
+    lb = lab(at, "xor")
+    assert lb.net.batch_norm == [True, False] and lb.net.dropout == [0.0, 0.5]
+    assert lb.net.activation_names == ["relu", "tanh"]
+    at.toggle(key="xor.bn1").set_value(True).run()  # the sidebar's per-layer switch rebuilds
+    assert not at.exception and lab(at, "xor").net.batch_norm == [True, True]
+    assert any("batch norm" in i.value for i in at.info)
+
+
+def test_bad_batch_norm_links_warn_and_are_ignored():
+    at = open_page("xor", params={"bn": "maybe", "drop": "2", "bns": "1,0,1"})
+    warns = " ".join(w.value for w in at.warning)
+    assert "bn" in warns and "drop" in warns and "bns" in warns
+    assert lab(at, "xor").net.batch_norm == [False, False]
+
+
+def test_batch_norm_with_batches_of_one_says_why_instead_of_crashing():
+    at = open_page("xor", params={"bn": "1", "batch": "1"})
+    at.button(key="xor._step").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    lb = lab(at, "xor")
+    assert lb.step == 0 and "at least 2 samples" in lb.error
+    assert any("at least 2 samples" in e.value for e in at.error)

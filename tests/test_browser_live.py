@@ -126,6 +126,8 @@ CASES = [
     ("xor", "xor/main", {"hidden": "6", "act": "relu", "loss": "bce"}, 3),     # sigmoid outputs
     ("xor", "xor/main", {"hidden": "4", "act": "sigmoid", "loss": "mse", "out": "linear", "var": "3"}, 2),
     ("circles", "circles/main", {"hidden": "5,4", "act": "leaky_relu", "loss": "mse", "out": "tanh"}, 2),
+    # batch norm (eval mode: the running statistics) and dropout (off in pictures), mini-batches
+    ("circles", "circles/main", {"hidden": "6,5", "act": "tanh", "bn": "1", "drop": "0.2", "batch": "32"}, 3),
 ]
 
 

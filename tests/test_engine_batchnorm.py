@@ -281,3 +281,15 @@ def test_a_failed_step_leaves_the_running_statistics_alone():
             tr.step()
     assert np.array_equal(snap[0], net.bn[0].running_mean) and np.array_equal(snap[1], net.bn[0].running_var)
     assert before is not None
+
+
+def test_with_batch_norm_a_leftover_single_sample_joins_the_last_batch():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9, 2))
+    y = np.arange(9) % 2
+    tr = Trainer(MLP([2, 3, 2], batch_norm=True), SGD(0.1), X, y, batch_size=4, seed=0)
+    tr.run(4)
+    assert [r.batch_size for r in tr.history] == [4, 5, 4, 5] and tr.epoch == 2
+    plain = Trainer(MLP([2, 3, 2]), SGD(0.1), X, y, batch_size=4, seed=0)
+    plain.run(3)
+    assert [r.batch_size for r in plain.history] == [4, 4, 1]  # without batch norm: unchanged

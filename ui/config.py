@@ -50,6 +50,10 @@ class LabConfig:
     hidden: tuple = (8, 8)
     activation: str = "tanh"
     per_layer: tuple = ()  # one activation per hidden layer, or () = `activation` everywhere
+    batch_norm: bool = False
+    dropout: float = 0.0
+    per_layer_bn: tuple = ()    # with the per-layer switch: one bool per hidden layer, else () = batch_norm
+    per_layer_drop: tuple = ()  # likewise one dropout rate per hidden layer
     loss: str = "cross_entropy"
     output_activation: str = "sigmoid"  # used by mse only
     init: str = "normal"
@@ -66,6 +70,12 @@ class LabConfig:
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
 
+    def batch_norms(self):
+        return [bool(b) for b in self.per_layer_bn] if self.per_layer_bn else self.batch_norm
+
+    def dropouts(self):
+        return [float(p) for p in self.per_layer_drop] if self.per_layer_drop else self.dropout
+
     def data_key(self) -> tuple:
         return tuple(getattr(self, f) for f in DATA_FIELDS)
 
@@ -75,7 +85,8 @@ class LabConfig:
 
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "digits", "n_train", "n_test",
                "csv_id")
-ARCH_FIELDS = ("hidden", "activation", "per_layer", "loss", "output_activation", "init", "init_var", "seed")
+ARCH_FIELDS = ("hidden", "activation", "per_layer", "batch_norm", "dropout", "per_layer_bn", "per_layer_drop",
+               "loss", "output_activation", "init", "init_var", "seed")
 LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame")
 
 PAGE_DEFAULTS: dict[str, LabConfig] = {
@@ -96,8 +107,10 @@ URL_NAMES = {
     "digits": "digits", "n_train": "ntrain", "n_test": "ntest", "hidden": "hidden", "activation": "act",
     "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
     "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
-    "steps_per_frame": "spf",
+    "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
+    "per_layer_drop": "drops",
 }
+MAX_DROPOUT = 0.9
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
 
 
@@ -160,6 +173,28 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         smallest = min(o for o in opts if o > 0)
         snapped = 0.0 if (zero_ok and v < smallest / 2) else _nearest(v, [o for o in opts if o > 0])
         return snapped, f"{URL_NAMES[name]}={raw} is not on the slider; using {snapped:g}"
+    if name == "batch_norm":
+        if raw.lower() not in ("0", "1", "true", "false", "on", "off"):
+            raise ValueError("must be 1 (on) or 0 (off)")
+        return raw.lower() in ("1", "true", "on"), None
+    if name == "dropout":
+        v = _number(raw)
+        if not (math.isfinite(v) and 0 <= v <= MAX_DROPOUT):
+            raise ValueError(f"must be a rate from 0 to {MAX_DROPOUT:g}")
+        return round(v, 2), None
+    if name == "per_layer_bn":
+        parts = [p for p in raw.split(",") if p]
+        if any(p not in ("0", "1") for p in parts):
+            raise ValueError("must be 0s and 1s separated by commas, one per hidden layer, like 1,0")
+        return tuple(p == "1" for p in parts), None
+    if name == "per_layer_drop":
+        try:
+            rates = tuple(round(float(p), 2) for p in raw.split(",") if p)
+        except ValueError:
+            raise ValueError("must be rates separated by commas, one per hidden layer, like 0.2,0") from None
+        if any(not (math.isfinite(r) and 0 <= r <= MAX_DROPOUT) for r in rates):
+            raise ValueError(f"each rate must be from 0 to {MAX_DROPOUT:g}")
+        return rates, None
     if name == "hidden":
         units = _int_list(raw) if raw not in ("", "none", "-") else ()
         if len(units) > MAX_HIDDEN_LAYERS or any(not 1 <= u <= max_units for u in units):
@@ -223,16 +258,20 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
         if note:
             warnings.append(note[0].upper() + note[1:] + ".")
         cfg = replace(cfg, **{name: value})
-    if cfg.per_layer and len(cfg.per_layer) != len(cfg.hidden):
-        warnings.append(f"Ignored “acts”: it names {len(cfg.per_layer)} activations for "
-                        f"{len(cfg.hidden)} hidden layers.")
-        cfg = replace(cfg, per_layer=())
+    for field, what in (("per_layer", "activations"), ("per_layer_bn", "batch-norm switches"),
+                        ("per_layer_drop", "dropout rates")):
+        if getattr(cfg, field) and len(getattr(cfg, field)) != len(cfg.hidden):
+            warnings.append(f"Ignored “{URL_NAMES[field]}”: it names {len(getattr(cfg, field))} {what} for "
+                            f"{len(cfg.hidden)} hidden layers.")
+            cfg = replace(cfg, **{field: ()})
     return cfg, warnings
 
 
 def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, tuple):
-        return ",".join(map(str, value))
+        return ",".join(_fmt(v) for v in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -31,6 +31,8 @@ meta:
 arrays:
     W1.., b1..  the parameters in the net's dtype, W_l row-major (n_{l-1}, n_l); MNIST sends
                 W1 as "tiles" instead: (n, 784) uint8, one 28x28 tile per shown unit
+    gamma, beta, mean, var + l   hidden layer l's BatchNorm (n_l,): scale, shift, running
+                statistics (what eval mode, and so every picture, uses)
     xy, y       full frames of 2-D pages: the points (N, 2) float32, train first, labels uint8
 No maths here beyond packing: every number comes from the engine's objects.
 """
@@ -41,6 +43,8 @@ import math
 import struct
 
 import numpy as np
+
+from engine.layers import BN_EPS
 
 from .charts import CLASS_COLORS, LAYER_PALETTE
 
@@ -156,7 +160,8 @@ class FrameMaker:
         if full:
             meta["net"] = {"sizes": list(net.sizes), "acts": list(net.activation_names),
                            "out": net.loss_fn.output_name, "loss": net.loss_name, "dtype": net.dtype.name,
-                           "layer_colors": LAYER_PALETTE}
+                           "bn": [bn is not None for bn in net.bn], "bn_eps": BN_EPS,
+                           "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE}
             meta["data"] = self._static_data(arrays)
             records = _thinned(tr.history, FULL_HISTORY)
         else:
@@ -180,6 +185,10 @@ class FrameMaker:
             arrays[f"W{l + 1}"] = net.weights[l]
         for l in range(net.n_layers):
             arrays[f"b{l + 1}"] = net.biases[l]
+        for l, bn in enumerate(net.bn, start=1):  # BatchNorm in eval mode: the running statistics
+            if bn is not None:
+                arrays[f"gamma{l}"], arrays[f"beta{l}"] = bn.gamma, bn.beta
+                arrays[f"mean{l}"], arrays[f"var{l}"] = bn.running_mean, bn.running_var
         return meta, arrays
 
     def _static_data(self, arrays: dict) -> dict:

@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from engine import gradient_check
-from engine.bugs import BugShapeError
 from engine.views import grid_activations
 
 from . import charts, state
@@ -96,7 +95,7 @@ def gradient_check_tab(page: str, lab) -> None:
         X, y = lab.trainer.peek_batch(128)
         try:
             report = gradient_check(lab.net, X, y, eps=1e-5, max_entries=200)
-        except BugShapeError as exc:
+        except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
             report = str(exc)
         store_result(page, "_gc_report", lab, report)
     stored = stored_result(page, "_gc_report", lab)
@@ -114,6 +113,18 @@ def gradient_check_tab(page: str, lab) -> None:
                 "where ReLU has no derivative: the numerical slope averages the two sides and cannot match. "
                 "That is expected without any bug (typical at step 0, when all biases are exactly 0); "
                 "train a few steps and check again.")
+    zero = [p.name for p in report.params if p.note == "zero both ways"]
+    noisy = [p.name for p in report.params if p.note == "within rounding noise"]
+    if zero:
+        st.caption(f"{', '.join(zero)}: *zero both ways* — backprop and the finite differences both give "
+                   "rounding noise (~1e-17) around an exact 0." + (
+                       " A dense bias just before a batch norm has no effect at all: the batch norm "
+                       "subtracts the batch mean, so whatever b is, the loss is the same." if lab.net.has_batch_norm
+                       else ""))
+    if noisy:
+        st.caption(f"{', '.join(noisy)}: the two gradients differ by less than the rounding noise of a "
+                   f"central difference (≈ 1e-16·|L|/ε = {report.params[0].noise:.1e}); these gradients are "
+                   "so small that their relative error compares noise with noise, so it is not a verdict.")
     if lab.bugs:
         st.caption("Bug zoo bugs are switched on: the check runs on the buggy copy training uses.")
 

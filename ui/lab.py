@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from engine import MLP, SGD, Adam, Diverged, Trainer
-from engine.bugs import BUGS, UPDATE_BUGS, BugShapeError, with_bugs, with_update_bug
+from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
 from engine.datasets import Dataset
 
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
@@ -22,6 +22,8 @@ FIELD_LABELS = {
     "dataset": "dataset", "n_samples": "number of points", "noise": "noise", "test_fraction": "test fraction",
     "data_seed": "data seed", "digits": "digits", "n_train": "training size", "n_test": "test size",
     "hidden": "hidden layers", "activation": "activation", "per_layer": "per-layer activations",
+    "batch_norm": "batch norm", "dropout": "dropout", "per_layer_bn": "per-layer batch norm",
+    "per_layer_drop": "per-layer dropout",
     "loss": "loss", "output_activation": "output activation", "init": "initialisation",
     "init_var": "init variance", "seed": "seed", "csv_id": "CSV file",
 }
@@ -60,7 +62,8 @@ class Lab:
         c, ds = self.cfg, self.dataset
         self.net = MLP([ds.n_features, *c.hidden, ds.n_classes], activations=c.activations(), loss=c.loss,
                        output_activation=c.output_activation if c.loss == "mse" else None,
-                       init=c.init, init_var=c.init_var, seed=c.seed, dtype=self.dtype)
+                       init=c.init, init_var=c.init_var, seed=c.seed, dtype=self.dtype,
+                       batch_norm=c.batch_norms(), dropout=c.dropouts())
         self.opt = make_optimizer(c)
         has_test = len(ds.y_test) > 0
         self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
@@ -144,7 +147,7 @@ class Lab:
         try:
             action()
             return True
-        except (Diverged, BugShapeError) as exc:
+        except (Diverged, ValueError) as exc:  # ValueError: e.g. batch norm on a batch of one
             self.playing = False
             self.error = str(exc)
             if self.bugs and isinstance(exc, Diverged):

@@ -19,6 +19,7 @@ from .config import (
     L2_OPTIONS,
     LOSS_LABELS,
     LR_OPTIONS,
+    MAX_DROPOUT,
     MAX_HIDDEN_LAYERS,
     MORE_2D_SETS,
     OPTIMIZERS,
@@ -104,17 +105,33 @@ def network_controls(page: str) -> None:
             state.clamp(page, f"units{i}", 1, max_units)
             cols[i % 3].number_input(f"Layer {i + 1}", 1, max_units, step=1, key=k(f"units{i}"), **PERSIST,
                                      help=f"Units in hidden layer {i + 1} (1–{max_units}).")
-    st.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), **PERSIST,
-                 format_func=ACT_LABELS.get,
-                 help="f in a_l = f(z_l) for every hidden layer. Its derivative f′ multiplies every δ "
-                      "on the way back: sigmoid's f′ ≤ 0.25 is why deep sigmoid nets learn slowly.")
+    each = n_hidden > 1 and state.ui_value(page, "per_layer_on")
+    if n_hidden and not each:
+        st.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), **PERSIST,
+                     format_func=ACT_LABELS.get,
+                     help="f in a_l = f(z_l) for every hidden layer. Its derivative f′ multiplies every δ "
+                          "on the way back: sigmoid's f′ ≤ 0.25 is why deep sigmoid nets learn slowly.")
+        c1, c2 = st.columns([1, 1.4], vertical_alignment="bottom")
+        c1.toggle("Batch norm", key=k("batch_norm"), **PERSIST,
+                  help="Normalise each hidden unit over the batch after the dense step, before the "
+                       "activation: x̂ = (z − μ)/√(σ² + ε), y = γ x̂ + β with learnable γ, β (as "
+                       "torch.nn.BatchNorm1d). Training uses the batch's μ, σ²; pictures and test "
+                       "numbers use running averages. Lets deep sigmoid nets train.")
+        c2.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key=k("dropout"), **PERSIST,
+                  help="Share p of hidden activations zeroed at random in each training step (the "
+                       "kept ones scaled by 1/(1 − p)); off for pictures and test numbers. Fights "
+                       "overfitting.")
     if n_hidden > 1:
-        if st.toggle("Different activation per layer", key=k("per_layer_on"), **PERSIST,
-                     help="Mix activations, e.g. ReLU below and tanh above."):
-            cols = st.columns(3)
+        if st.toggle("Different settings per layer", key=k("per_layer_on"), **PERSIST,
+                     help="Activation, batch norm and dropout chosen per hidden layer, e.g. ReLU below "
+                          "and tanh above, dropout only in the widest layer."):
             for i in range(n_hidden):
-                cols[i % 3].selectbox(f"f{i + 1}", HIDDEN_ACTIVATIONS, key=k(f"act{i}"), **PERSIST,
-                                      format_func=ACT_LABELS.get, help=f"Activation of hidden layer {i + 1}.")
+                c1, c2, c3 = st.columns([1.5, 0.8, 1.2], vertical_alignment="bottom")
+                c1.selectbox(f"f{i + 1}", HIDDEN_ACTIVATIONS, key=k(f"act{i}"), **PERSIST,
+                             format_func=ACT_LABELS.get, help=f"Activation of hidden layer {i + 1}.")
+                c2.toggle("BN", key=k(f"bn{i}"), **PERSIST, help=f"Batch norm in hidden layer {i + 1}.")
+                c3.number_input("drop", 0.0, MAX_DROPOUT, step=0.05, key=k(f"drop{i}"), **PERSIST,
+                                format="%.2f", help=f"Dropout rate after hidden layer {i + 1}.")
     st.selectbox("Loss", list(LOSS_LABELS), key=k("loss"), **PERSIST, format_func=LOSS_LABELS.get,
                  help="Softmax cross-entropy: δ_L = (p − t)/N. MSE: δ_L = (a − t)⊙g′(z)/N, which "
                       "vanishes when a sigmoid output saturates. BCE: a sigmoid per output, δ_L = (σ(z) − t)/N.")
@@ -145,7 +162,8 @@ def training_controls(page: str) -> None:
               disabled=opt not in ("momentum", "nesterov"),
               help="Fraction of the previous update kept (SGD + momentum and Nesterov). Applies live.")
     st.select_slider("L2 weight decay λ", L2_OPTIONS, key=k("l2"), **PERSIST, format_func=_fmt_num,
-                     help="Adds λW to every gradient (torch's weight_decay), pulling weights towards 0.")
+                     help="Adds λp to the gradient of every parameter p (torch's weight_decay): the "
+                          "weights W *and* the biases b (and batch norm's γ, β) are pulled towards 0.")
     st.select_slider("Batch size", BATCH_OPTIONS, key=k("batch_size"), **PERSIST,
                      format_func=lambda b: "full" if b == 0 else str(b),
                      help="Samples per update. 'full' = the whole training set every step (smooth loss); "

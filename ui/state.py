@@ -95,13 +95,15 @@ def key(page: str, name: str) -> str:
 def _widget_values(cfg: LabConfig) -> dict:
     """Config -> the values of the widgets that edit it (units/activations spread per layer)."""
     vals = {f.name: getattr(cfg, f.name) for f in fields(LabConfig)
-            if f.name not in ("hidden", "per_layer", "digits")}
+            if f.name not in ("hidden", "per_layer", "per_layer_bn", "per_layer_drop", "digits")}
     vals["n_hidden"] = len(cfg.hidden)
     base_units = cfg.hidden[-1] if cfg.hidden else 8
     for i in range(6):
         vals[f"units{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else base_units
         vals[f"act{i}"] = cfg.per_layer[i] if i < len(cfg.per_layer) else cfg.activation
-    vals["per_layer_on"] = bool(cfg.per_layer)
+        vals[f"bn{i}"] = cfg.per_layer_bn[i] if i < len(cfg.per_layer_bn) else cfg.batch_norm
+        vals[f"drop{i}"] = cfg.per_layer_drop[i] if i < len(cfg.per_layer_drop) else cfg.dropout
+    vals["per_layer_on"] = bool(cfg.per_layer or cfg.per_layer_bn or cfg.per_layer_drop)
     vals["digits"] = list(cfg.digits)
     return vals
 
@@ -131,13 +133,16 @@ def read_config(page: str) -> LabConfig:
     g = lambda name: st.session_state[key(page, name)]
     n_hidden = int(g("n_hidden"))
     hidden = tuple(int(g(f"units{i}")) for i in range(n_hidden))
-    per_layer = tuple(g(f"act{i}") for i in range(n_hidden)) if g("per_layer_on") and n_hidden else ()
+    each = g("per_layer_on") and n_hidden
+    per_layer = tuple(g(f"act{i}") for i in range(n_hidden)) if each else ()
+    per_layer_bn = tuple(bool(g(f"bn{i}")) for i in range(n_hidden)) if each else ()
+    per_layer_drop = tuple(float(g(f"drop{i}")) for i in range(n_hidden)) if each else ()
     base = PAGE_DEFAULTS[page]
     values = {}
     for f in fields(LabConfig):
         k = key(page, f.name)
         values[f.name] = st.session_state[k] if k in st.session_state else getattr(base, f.name)
-    values.update(hidden=hidden, per_layer=per_layer,
+    values.update(hidden=hidden, per_layer=per_layer, per_layer_bn=per_layer_bn, per_layer_drop=per_layer_drop,
                   digits=tuple(sorted(int(d) for d in st.session_state.get(key(page, "digits"), base.digits))))
     if page != "more2d":
         values["dataset"] = base.dataset

@@ -9,7 +9,6 @@ import numpy as np
 import streamlit as st
 
 from engine import Diverged
-from engine.bugs import BugShapeError
 from engine.ledger import shape_ledger
 from engine.phases import StepWalk
 
@@ -51,14 +50,17 @@ def ledger_tab(page: str, lab) -> None:
         "architecture and batch (rows = examples). The numbers under each symbol are its shape; "
         "*mean |x|* is the live size of the values. Change the hidden layers or the batch size and "
         "watch the shapes follow.")
+    bn = lab.net.has_batch_norm
     one = st.toggle("Show one example next to the batch", key=state.key(page, "ledger_one"), **PERSIST,
+                    disabled=bn,
                     help="The per-sample view: vectors instead of matrices. ∂W is then an outer product "
-                         "a ⊗ δ; the batch ∂W is the sum of those over the N examples.")
+                         "a ⊗ δ; the batch ∂W is the sum of those over the N examples."
+                         + (" Off with batch norm: one example has no batch mean and variance." if bn else ""))
     X, y = _batch(lab)
     try:
         rows = shape_ledger(lab.net, X, y)
-        per = shape_ledger(lab.net, X, y, per_sample=True) if one else None
-    except BugShapeError as exc:
+        per = shape_ledger(lab.net, X, y, per_sample=True) if one and not bn else None
+    except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
         st.error(str(exc))
         return
     by_phase = {}
@@ -84,7 +86,7 @@ def _start(lab) -> None:
     try:
         lab.walk = StepWalk(lab.trainer)
         lab.walk.advance()
-    except BugShapeError as exc:
+    except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
         lab.walk, lab.error = None, str(exc)
 
 

@@ -55,7 +55,10 @@ export class Heatmaps {
       b.innerHTML = `<div class="bp-hm-title">W${l + 1} · ${rows}×${cols}</div>`
         + `<div class="bp-hm-axes">rows: from ${l === 0 ? 'the inputs' : `layer ${l}`} · columns: to ${l + 1 === L ? 'the outputs' : `layer ${l + 1}`}</div>`
         + `<canvas data-bp="heatmap" data-layer="${l + 1}"></canvas><canvas class="bp-bias"></canvas>`
-        + `<div class="bp-hm-bias">↑ b${l + 1} · ${cols}</div><div class="bp-hm-scale"></div>`;
+        + `<div class="bp-hm-bias">↑ b${l + 1} · ${cols}</div><div class="bp-hm-scale"></div>`
+        + (net.bn && net.bn[l] ? `<div class="bp-hm-bn"><canvas class="bp-gamma"></canvas><div class="bp-hm-bias">`
+          + `γ${l + 1} · ${cols} (white = 1)</div><canvas class="bp-beta"></canvas><div class="bp-hm-bias">β${l + 1} · ${cols}`
+          + ` (white = 0) — batch norm's scale and shift</div><div class="bp-hm-scale bp-bn-scale"></div></div>` : '');
       this.el.appendChild(b);
       const [canvas, bcanvas] = b.querySelectorAll('canvas');
       canvas.width = cols; canvas.height = rows;
@@ -64,16 +67,28 @@ export class Heatmaps {
       bcanvas.style.width = `${cols * cw}px`; bcanvas.style.height = `${Math.max(ch, 10)}px`;
       const blk = { l, rows, cols, canvas, bcanvas, scale: b.querySelector('.bp-hm-scale'),
         image: new ImageData(cols, rows), bimage: new ImageData(cols, 1), vmax: 0 };
-      canvas.addEventListener('mousemove', (e) => this.hover(e, blk, false));
-      bcanvas.addEventListener('mousemove', (e) => this.hover(e, blk, true));
-      for (const c of [canvas, bcanvas]) c.addEventListener('mouseleave', () => { this.tip.hidden = true; });
+      canvas.addEventListener('mousemove', (e) => this.hover(e, blk, 'W'));
+      bcanvas.addEventListener('mousemove', (e) => this.hover(e, blk, 'b'));
+      const rowsOf = [canvas, bcanvas];
+      if (net.bn && net.bn[l]) {  // gamma and beta rows, one scale for their distance from 1 and 0
+        blk.gcanvas = b.querySelector('.bp-gamma'); blk.becanvas = b.querySelector('.bp-beta');
+        blk.bnScale = b.querySelector('.bp-bn-scale'); blk.bnVmax = 0;
+        for (const [c, kind] of [[blk.gcanvas, 'gamma'], [blk.becanvas, 'beta']]) {
+          c.width = cols; c.height = 1;
+          c.style.width = `${cols * cw}px`; c.style.height = `${Math.max(ch, 10)}px`;
+          c.addEventListener('mousemove', (e) => this.hover(e, blk, kind));
+          rowsOf.push(c);
+        }
+        blk.gimage = new ImageData(cols, 1); blk.beimage = new ImageData(cols, 1);
+      }
+      for (const c of rowsOf) c.addEventListener('mouseleave', () => { this.tip.hidden = true; });
       this.blocks.push(blk);
     }
     this.el.appendChild(this.tip);
   }
 
-  paint(W, b) {
-    this.W = W; this.b = b;
+  paint(W, b, bnParams) {
+    this.W = W; this.b = b; this.bnParams = bnParams;
     for (const blk of this.blocks) {
       const w = W[blk.l], bias = b[blk.l], { rows, cols, image } = blk;
       let m = 0;
@@ -88,6 +103,23 @@ export class Heatmaps {
       for (let c = 0; c < cols; c++) put(blk.bimage.data, c, bias[c]);
       blk.canvas.getContext('2d').putImageData(image, 0, 0);
       blk.bcanvas.getContext('2d').putImageData(blk.bimage, 0, 0);
+      if (blk.gcanvas && bnParams && bnParams[blk.l]) {
+        const bn = bnParams[blk.l];
+        let mb = 0;
+        for (let j = 0; j < cols; j++) mb = Math.max(mb, Math.abs(bn.gamma[j] - 1), Math.abs(bn.beta[j]));
+        const vb = niceMax(mb);
+        for (let j = 0; j < cols; j++) {
+          const [R, G, B] = diverging((bn.gamma[j] - 1) / vb), [R2, G2, B2] = diverging(bn.beta[j] / vb);
+          blk.gimage.data.set([R, G, B, 255], 4 * j); blk.beimage.data.set([R2, G2, B2, 255], 4 * j);
+        }
+        blk.gcanvas.getContext('2d').putImageData(blk.gimage, 0, 0);
+        blk.becanvas.getContext('2d').putImageData(blk.beimage, 0, 0);
+        if (vb !== blk.bnVmax) {
+          blk.bnVmax = vb;
+          const v = +vb.toPrecision(2);
+          blk.bnScale.innerHTML = `<span>−${v}</span><i></i><span>+${v}</span>`;
+        }
+      }
       if (vmax !== blk.vmax) {
         blk.vmax = vmax;
         const v = +vmax.toPrecision(2);
@@ -97,17 +129,28 @@ export class Heatmaps {
     this.paints++;
   }
 
-  hover(e, blk, isBias) {
+  hover(e, blk, kind) {
     if (!this.W) return;
-    const cv = isBias ? blk.bcanvas : blk.canvas, r = cv.getBoundingClientRect();
+    const row1 = kind !== 'W';
+    const cv = { W: blk.canvas, b: blk.bcanvas, gamma: blk.gcanvas, beta: blk.becanvas }[kind];
+    const r = cv.getBoundingClientRect();
     const c = Math.floor((e.clientX - r.left) / r.width * blk.cols);
-    const row = Math.floor((e.clientY - r.top) / r.height * (isBias ? 1 : blk.rows));
+    const row = Math.floor((e.clientY - r.top) / r.height * (row1 ? 1 : blk.rows));
     const l = blk.l, net = this.net;
-    if (c < 0 || c >= blk.cols || row < 0 || row >= (isBias ? 1 : blk.rows)) { this.tip.hidden = true; return; }
-    const html = isBias
-      ? `<b>b${l + 1}[${c}]</b> = ${fmtW(this.b[l][c])}<br>bias of ${unitName(net, l + 1, c, this.names)}`
-      : `<b>W${l + 1}[${row}, ${c}]</b> = ${fmtW(this.W[l][row * blk.cols + c])}<br>`
-        + `from ${unitName(net, l, row, this.names)} to ${unitName(net, l + 1, c, this.names)}`;
+    if (c < 0 || c >= blk.cols || row < 0 || row >= (row1 ? 1 : blk.rows)) { this.tip.hidden = true; return; }
+    const unit = unitName(net, l + 1, c, this.names);
+    let html;
+    if (kind === 'W') {
+      html = `<b>W${l + 1}[${row}, ${c}]</b> = ${fmtW(this.W[l][row * blk.cols + c])}<br>`
+        + `from ${unitName(net, l, row, this.names)} to ${unit}`;
+    } else if (kind === 'b') {
+      html = `<b>b${l + 1}[${c}]</b> = ${fmtW(this.b[l][c])}<br>bias of ${unit}`;
+    } else {
+      const bn = this.bnParams[l], v = kind === 'gamma' ? bn.gamma[c] : bn.beta[c];
+      html = `<b>${kind === 'gamma' ? 'γ' : 'β'}${l + 1}[${c}]</b> = ${fmtW(v)}<br>`
+        + `${kind === 'gamma' ? 'scale' : 'shift'} of ${unit} after normalising; running mean `
+        + `${fmtW(bn.mean[c])}, running var ${fmtW(bn.var[c])}`;
+    }
     this.tip.innerHTML = html;
     this.tip.hidden = false;
     const host = this.el.getBoundingClientRect();

@@ -38,6 +38,9 @@ class View {
     const net = this.net, L = net.sizes.length - 1;
     net.W = Array.from({ length: L }, (_, l) => arrays[`W${l + 1}`] || null);
     net.b = Array.from({ length: L }, (_, l) => arrays[`b${l + 1}`]);
+    net.bnParams = Array.from({ length: L - 1 }, (_, l) => (arrays[`gamma${l + 1}`]
+      ? { gamma: arrays[`gamma${l + 1}`], beta: arrays[`beta${l + 1}`], mean: arrays[`mean${l + 1}`], var: arrays[`var${l + 1}`] }
+      : null));
     if (arrays.tiles) this.tilesData = { ...data.tiles, bytes: arrays.tiles };
     this.status = data.status;
     if (this.smooth !== data.smooth && this.curves) {  // the batch size changed: loss chart with/without average
@@ -109,7 +112,7 @@ class View {
     if (this.statusEl) this.drawStatus();
     if (this.boundary) this.boundary.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
-    if (this.heatmaps) this.heatmaps.paint(net.W, net.b);
+    if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams);
     if (this.curves) this.curves.update(this.hist);
     if (this.layers) this.layers.update(this.hist);
   }

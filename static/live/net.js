@@ -30,36 +30,54 @@ function sigmoid(z) {  // engine.activations.sigmoid: exp only of -|z|
   return z >= 0 ? r : e * r;
 }
 
-// One dense layer for N rows: out (N, m) = a (N, n) @ W (n, m) + b, then the activation.
-// Plain loops over typed arrays; the activation is applied in its own loop per kind (a
-// function call per element would double the cost of the 10,000-row grid).
-function dense(a, N, n, W, b, m, act) {
-  const out = new Float64Array(N * m);
+// One dense step for N rows: z (N, m) = a (N, n) @ W (n, m) + b. Plain loops over typed arrays.
+function affine(a, N, n, W, b, m) {
+  const z = new Float64Array(N * m);
   for (let i = 0; i < N; i++) {
     const ai = i * n, oi = i * m;
-    for (let j = 0; j < m; j++) out[oi + j] = b[j];
+    for (let j = 0; j < m; j++) z[oi + j] = b[j];
     for (let k = 0; k < n; k++) {
       const v = a[ai + k];
       if (v === 0) continue;  // ReLU zeros: nothing to add
       const wk = k * m;
-      for (let j = 0; j < m; j++) out[oi + j] += v * W[wk + j];
+      for (let j = 0; j < m; j++) z[oi + j] += v * W[wk + j];
     }
   }
-  const len = N * m;
-  if (act === 'tanh') for (let i = 0; i < len; i++) out[i] = Math.tanh(out[i]);
-  else if (act === 'sigmoid') for (let i = 0; i < len; i++) out[i] = sigmoid(out[i]);
-  else if (act === 'relu') for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0;  // np.maximum(z, 0)
-  else if (act === 'leaky_relu') for (let i = 0; i < len; i++) out[i] = out[i] > 0 ? out[i] : 0.01 * out[i];
-  else if (act !== 'linear' && act !== null) throw new Error(`unknown activation ${act}`);
-  return out;
+  return z;
 }
 
-// net: {sizes, acts, out, W: [typed arrays], b: [typed arrays]}; X (N*n_0) -> z_L (N*n_L)
+// The activation, in place, one loop per kind (a function call per element would double the
+// cost of the grid).
+function activate(z, act) {
+  const len = z.length;
+  if (act === 'tanh') for (let i = 0; i < len; i++) z[i] = Math.tanh(z[i]);
+  else if (act === 'sigmoid') for (let i = 0; i < len; i++) z[i] = sigmoid(z[i]);
+  else if (act === 'relu') for (let i = 0; i < len; i++) z[i] = z[i] > 0 ? z[i] : 0;  // np.maximum(z, 0)
+  else if (act === 'leaky_relu') for (let i = 0; i < len; i++) z[i] = z[i] > 0 ? z[i] : 0.01 * z[i];
+  else if (act !== 'linear') throw new Error(`unknown activation ${act}`);
+}
+
+// BatchNorm in eval mode (engine/layers.py BatchNorm.forward with train=False), in place on
+// z (N, n): x_hat = (z - running_mean) / sqrt(running_var + eps), y = gamma x_hat + beta
+function batchNormEval(z, N, n, bn, eps) {
+  for (let j = 0; j < n; j++) {
+    const invStd = 1 / Math.sqrt(bn.var[j] + eps);
+    for (let i = 0; i < N; i++) z[i * n + j] = bn.gamma[j] * ((z[i * n + j] - bn.mean[j]) * invStd) + bn.beta[j];
+  }
+}
+
+// net: {sizes, acts, W, b, bnParams: [null | {gamma, beta, mean, var}] per hidden layer, bn_eps};
+// X (N*n_0) -> z_L (N*n_L), eval mode (dropout is off in eval mode: nothing to do for it)
 export function logits(net, X, N) {
   let a = X;
   const L = net.sizes.length - 1;
   for (let l = 0; l < L; l++) {
-    a = dense(a, N, net.sizes[l], net.W[l], net.b[l], net.sizes[l + 1], l < L - 1 ? net.acts[l] : null);
+    a = affine(a, N, net.sizes[l], net.W[l], net.b[l], net.sizes[l + 1]);
+    if (l < L - 1) {
+      const bn = net.bnParams ? net.bnParams[l] : null;
+      if (bn) batchNormEval(a, N, net.sizes[l + 1], bn, net.bn_eps);
+      activate(a, net.acts[l]);
+    }
   }
   return a;
 }
