@@ -1,6 +1,17 @@
 """The backprop engine: a step-able NumPy MLP. Never imports streamlit.
 
     from engine import MLP, SGD, Adam, Trainer, load_dataset, gradient_check
+
+Read in this order (the core, ~20 minutes):
+    activations.py  f and f' per name               layers.py     Dense, BatchNorm, Activation, Dropout
+    losses.py       L and delta_L of each loss      network.py    MLP: the layer list, forward, backward
+    optimizers.py   SGD, Adam (torch.optim maths)   trainer.py    one mini-batch update per step()
+    gradcheck.py    backprop vs central differences
+Teaching tools (built on the core's public methods):
+    ledger.py (shape ledger), phases.py (one step phase by phase), bugs.py (the bug zoo),
+    hidden.py (hidden space), views.py (boundary grid, confusion, mistakes), digits.py (drawings)
+Data: datasets.py (toy 2-D sets, shipped MNIST), tabular.py (your CSV).
+Plumbing: checks.py (argument checks with a sentence), errors.py (Diverged).
 """
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .datasets import DATASETS, TOY_SETS, DataFileError, Dataset, load_dataset

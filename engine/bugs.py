@@ -169,7 +169,6 @@ def with_bugs(net: MLP, bugs) -> MLP:
     bugs = frozenset(bugs)
     _check_known(bugs)
     bugs = frozenset(b for b in bugs if b in NET_BUGS)
-    new = _copy.copy(net)
     layers = []
     for layer in net.layers:
         clean = next((c for c in (Dense, Activation, BatchNorm, Dropout) if isinstance(layer, c)), type(layer))
@@ -180,10 +179,8 @@ def with_bugs(net: MLP, bugs) -> MLP:
         elif "bugs" in twin.__dict__:
             del twin.__dict__["bugs"]
         layers.append(twin)
-    new.layers = layers
-    new._index_layers()
     loss = net.loss_fn.inner if isinstance(net.loss_fn, BuggyLoss) else net.loss_fn
-    new.loss_fn = BuggyLoss(loss, bugs) if bugs else loss
+    new = net.with_layers(layers, BuggyLoss(loss, bugs) if bugs else loss)
     new.bugs = bugs
     return new
 
@@ -242,8 +239,8 @@ def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
         applied = _copy.deepcopy(opt)
         clean = _copy.deepcopy(opt)
         clean.__class__ = clean_optimizer_class(opt)
-        ua, _ = applied._updates(params, flat)
-        uc, _ = clean._updates(params, flat)
+        ua = applied.proposed_updates(params, flat)
+        uc = clean.proposed_updates(params, flat)
         for name, p, a, c in zip(names, params, ua, uc):
             a, c = np.asarray(a, np.float64).reshape(-1), np.asarray(c, np.float64).reshape(-1)
             rel, absd, scale, w = _rel_error(a, c)

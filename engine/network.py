@@ -235,6 +235,17 @@ class MLP:
         new.last_deltas, new.last_dropout_masks, new.last_output = [], [], None
         return new
 
+    def with_layers(self, layers: list, loss_fn=None) -> MLP:
+        """A shallow copy that runs through the given layer objects (same roles, same order),
+        e.g. the bug zoo's buggy twins, which share this network's parameter arrays."""
+        new = _copy.copy(self)
+        new.layers = list(layers)
+        new._index_layers()
+        if loss_fn is not None:
+            new.loss_fn = loss_fn
+        new.last_deltas, new.last_dropout_masks, new.last_output = [], [], None
+        return new
+
     def describe(self) -> str:
         acts = ", ".join(self.activation_names) or "no hidden layer"
         extra = (", batch norm" if self.has_batch_norm else "") + (", dropout" if self.has_dropout else "")

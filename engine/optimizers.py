@@ -74,6 +74,10 @@ class Optimizer:
         """-> (updates, new_state): updates[i] is subtracted from params[i]. Pure: no mutation."""
         raise NotImplementedError
 
+    def proposed_updates(self, params, grads) -> list[np.ndarray]:
+        """What ``step`` would subtract from each parameter, without changing anything."""
+        return self._updates(params, grads)[0]
+
     def _commit(self, new_state) -> None:
         raise NotImplementedError
 
