@@ -74,6 +74,14 @@ class Optimizer:
         """-> (updates, new_state): updates[i] is subtracted from params[i]. Pure: no mutation."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """The rule and its settings in words, e.g. "SGD + momentum 0.9, learning rate 0.03"."""
+        wd = f", L2 {self.weight_decay:g}" if self.weight_decay else ""
+        return f"{self._rule()}, learning rate {self.lr:g}{wd}"
+
+    def _rule(self) -> str:
+        return self.name
+
     def proposed_updates(self, params, grads) -> list[np.ndarray]:
         """What ``step`` would subtract from each parameter, without changing anything."""
         return self._updates(params, grads)[0]
@@ -138,6 +146,11 @@ class SGD(Optimizer):
         super().reset()
         self.buffers = []
 
+    def _rule(self) -> str:
+        if not self.momentum:
+            return "plain SGD"
+        return f"{'Nesterov' if self.nesterov else 'SGD +'} momentum {self.momentum:g}"
+
     def state_dict(self):
         return {"t": self.t, "momentum_buffers": [None if b is None else b.copy() for b in self.buffers]}
 
@@ -199,6 +212,9 @@ class Adam(Optimizer):
     def reset(self):
         super().reset()
         self.m, self.v = [], []
+
+    def _rule(self) -> str:
+        return f"Adam (β₁ {self.betas[0]:g}, β₂ {self.betas[1]:g})"
 
     def state_dict(self):
         return {"t": self.t, "exp_avg": [m.copy() for m in self.m], "exp_avg_sq": [v.copy() for v in self.v]}

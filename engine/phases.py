@@ -100,8 +100,8 @@ class StepWalk:
                 f"∂b{l} = Σ_n δ{l} ({_shape(t.db)}). Mean |δ{l}| = {float(np.abs(t.delta).mean()):.3g}.",
                 tuple(ledger), {f"δ{l} ({_shape(t.delta)})": t.delta, f"∂W{l} ({_shape(t.dW)})": t.dW}))
         phases.append(Phase(
-            "update", 0, "Update", f"The optimizer ({type(trainer.opt).__name__}, learning rate "
-            f"{trainer.opt.lr:g}) changes every W_l and b_l{' (and γ, β)' if work.has_batch_norm else ''} "
+            "update", 0, "Update", f"The optimizer ({trainer.opt.describe()}) changes every W_l and "
+            f"b_l{' (and γ, β)' if work.has_batch_norm else ''} "
             f"from its gradient. This is the trainer's real step {self.start_step + 1}.",
             tuple(f"W{l}" for l in range(1, L + 1)), {}))
         self.phases = phases

@@ -2,8 +2,9 @@
 
 Each step: take the next mini-batch (reshuffled every epoch from ``seed``), forward, loss,
 backward, check that loss and gradients are finite, update through the optimizer, and record
-a ``StepRecord``. If anything is not finite the step raises ``Diverged`` *before* the update,
-so the parameters stay finite and the same batch is retried on the next call.
+a ``StepRecord``. If anything is not finite, or the loss has grown 1000-fold since the first
+step, the step raises ``Diverged`` *before* the update, so the parameters stay finite and the
+same batch is retried on the next call.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from .checks import check_features, check_int, check_labels
 from .errors import Diverged
 from .network import MLP
 from .optimizers import Optimizer
+
+
+EXPLODED = 1000  # a batch loss this many times the first one pauses training (Diverged)
 
 
 def _sqnorm(a: np.ndarray) -> float:
@@ -65,10 +69,13 @@ class Trainer:
     eval_every: evaluate on the test set every k steps; None = at the end of every epoch.
     max_history: records kept; past it, the older half is thinned to every other record so
     a session that trains for hours keeps a bounded, still representative history.
+    explode_factor: a batch loss this many times the first one raises Diverged (None: only
+    overflows do).
     """
 
     def __init__(self, net: MLP, optimizer: Optimizer, X_train, y_train, X_test=None, y_test=None,
-                 batch_size=None, seed=0, eval_every=None, max_history: int = 4000):
+                 batch_size=None, seed=0, eval_every=None, max_history: int = 4000,
+                 explode_factor: float | None = EXPLODED):
         if not isinstance(net, MLP):
             raise ValueError(f"net: expected an engine.MLP, got {type(net).__name__}.")
         if not isinstance(optimizer, Optimizer):
@@ -95,6 +102,8 @@ class Trainer:
         self._perm: np.ndarray | None = None
         self._perm_epoch = -1  # the epoch _perm was drawn for
         self.last_eval: tuple[float, float] | None = None
+        self.loss_ref: float | None = None  # the first step's loss, for the explosion check
+        self.explode_factor = explode_factor
         self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []
 
     # ------------------------------------------------------------------ settings
@@ -177,6 +186,15 @@ class Trainer:
             loss, _ = net.gradients(Xb, yb)
             if not math.isfinite(loss):
                 self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
+            if self.loss_ref is None:
+                self.loss_ref = loss
+            elif self.explode_factor and loss > self.explode_factor * max(self.loss_ref, 1e-2):
+                # long before an overflow the curve is past reading: pause at a 1000-fold rise.
+                # The new level is the reference from now on, so training can go on from here
+                # (e.g. with a lower learning rate) and pauses again only at another 1000-fold.
+                start, self.loss_ref = self.loss_ref, loss
+                self._diverged(f"the loss grew to {loss:.3g}, over {self.explode_factor:,g} times its "
+                               f"{start:.3g} at the start", "exploded")
             names, grads = zip(*net.named_grads())
             grad_sq = [_sqnorm(g) for g in grads]  # ||g||^2 per parameter array
             if not all(map(math.isfinite, grad_sq)):

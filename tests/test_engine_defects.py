@@ -106,5 +106,26 @@ def test_float32_gradient_with_a_huge_but_finite_norm_is_not_called_infinite():
         _, grads = net.copy().gradients(X, y)
     g = grads[0][0]
     assert np.isfinite(g).all() and np.isinf(np.vdot(g, g))  # the float32 trap itself
-    rec = tr.step()  # Adam's update is ~lr whatever the gradient's size: a finite step
+    with np.errstate(over="ignore"):  # Adam's g*g overflows float32 in its second moment, harmlessly
+        rec = tr.step()  # Adam's update is ~lr whatever the gradient's size: a finite step
     assert np.isfinite(rec.grad_norms[0]) and rec.grad_norms[0] > 1e19
+
+
+def test_an_exploding_loss_pauses_long_before_it_overflows():
+    """MSE with a linear output at learning rate 10 (issue 13: it ran 160 steps to 1.7e304)."""
+    from engine import SGD, Diverged, load_dataset
+
+    ds = load_dataset("xor", n_samples=400, noise=0.05, test_fraction=0.2, seed=0)
+    net = MLP([2, 2], loss="mse", output_activation="linear", init_var=0.3, seed=0)
+    tr = Trainer(net, SGD(10.0), ds.X_train, ds.y_train)
+    first = None
+    with pytest.raises(Diverged, match="1,000 times") as exc:
+        for _ in range(200):
+            rec = tr.step()
+            first = first or rec.loss
+    assert exc.value.reason == "exploded" and "lower the learning rate" in str(exc.value)
+    assert max(r.loss for r in tr.history) < 1000 * max(first, 1e-2)  # the curve stays readable
+    assert tr.step_count < 40 and all(np.isfinite(p).all() for p in net.params())
+    tr.opt.lr = 1e-4  # a lower rate continues from here: the new level is the reference
+    tr.step()
+    assert tr.step_count == len(tr.history)

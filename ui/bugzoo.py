@@ -52,4 +52,4 @@ def bug_zoo_tab(page: str, lab) -> None:
     st.markdown("**Update check** — applied Δp vs what the clean update rule gives")
     report_table(updates, analytic="applied Δp (worst)", numeric="clean Δp (worst)")
     worst = max((p.max_rel_error for p in updates), default=0.0)
-    verdict_message(worst, f"{type(lab.opt).__name__.replace('Buggy', '')}, learning rate {lab.opt.lr:g}")
+    verdict_message(worst, lab.opt.describe())

@@ -1,5 +1,5 @@
 """MNIST page: draw a digit, see it MNIST-style (engine.digits) and what the current model
-makes of it: class probabilities and every layer's activations."""
+makes of it: its outputs (probabilities only where they are) and every layer's activations."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,16 +11,30 @@ from . import charts
 from .canvas import decode, draw_canvas
 
 
-def _bars_html(probs: np.ndarray, names) -> str:
-    best = int(np.argmax(probs))
+def output_meaning(net) -> tuple[str, bool]:
+    """What the output layer's numbers are, for a caption, and whether they are probabilities
+    (a softmax is; independent sigmoids are each in [0, 1]; a linear or tanh output is not)."""
+    kind = net.loss_fn.output_name
+    if kind == "softmax":
+        return "Class probabilities (softmax)", True
+    if kind == "sigmoid":
+        return "Outputs a_L = σ(z_L): one sigmoid per class, each in [0, 1], not summing to 1", True
+    return (f"Outputs a_L = {kind}(z_L) — raw numbers, not probabilities (the targets are 0 and 1; "
+            f"the largest one is the prediction)", False)
+
+
+def _bars_html(values: np.ndarray, names, as_percent: bool) -> str:
+    best = int(np.argmax(values))
     rows = []
-    for k in np.argsort(-probs):
-        w = max(0.5, 100 * float(probs[k]))
+    for k in np.argsort(-values):
+        v = float(values[k])
+        w = max(0.5, 100 * min(max(v, 0.0), 1.0))  # bars show [0, 1]; the number says the rest
         col = "#1f77b4" if k == best else "#9ecae1"
+        txt = f"{100 * v:.1f} %" if as_percent else f"{v:+.3f}"
         rows.append(f'<div style="display:flex;align-items:center;gap:6px;font-size:0.85rem">'
                     f'<span style="width:1.2em;text-align:right;font-weight:{600 if k == best else 400}">{names[k]}</span>'
                     f'<span style="display:inline-block;height:12px;width:{w * 1.8:.0f}px;background:{col};'
-                    f'border-radius:2px"></span><span style="color:#555">{100 * probs[k]:.1f} %</span></div>')
+                    f'border-radius:2px"></span><span style="color:#555">{txt}</span></div>')
     return "".join(rows)
 
 
@@ -54,8 +68,9 @@ def draw_digit_tab(page: str, lab) -> None:
             st.html(charts.img_html(charts.png_data_uri(img, 5), 140, "your digit, MNIST-style",
                                     "what the network sees (28×28)"))
         with c2:
-            st.html(f'<div style="font-size:0.85rem;margin-bottom:4px">Class probabilities '
-                    f'(digits {", ".join(names)})</div>' + _bars_html(probs, names))
+            title, is_prob = output_meaning(lab.net)
+            st.html(f'<div style="font-size:0.85rem;margin-bottom:4px">{title} '
+                    f'(digits {", ".join(names)})</div>' + _bars_html(probs, names, is_prob))
         for l, a in enumerate(acts[1:-1], start=1):
             v = a[0].astype(np.float64)
             cols = min(v.size, 25)  # units in rows of 25, so a 256-unit layer stays compact

@@ -9,7 +9,7 @@ import streamlit as st
 from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, state
-from .draw_digit import draw_digit_tab
+from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import LiveView
@@ -29,7 +29,10 @@ def _layout(lab):
     c1, c2 = st.columns([1, 1], gap="medium")
     slots["confusion"] = c1.empty()
     with c2:
+        _, is_prob = output_meaning(lab.net)
         st.markdown("##### Most confident mistakes (test set)")
+        st.caption("Under each digit: the network's three largest " + (
+            "probabilities." if is_prob else "outputs (raw numbers of a linear/tanh output, not probabilities)."))
         slots["mistakes"] = st.empty()
     _draw_slow(lab, slots)
     return slots
@@ -41,11 +44,13 @@ def _mistakes_html(lab) -> str:
     if len(idx) == 0:
         return "<p>No test digit is misclassified.</p>"
     names = ds.class_names
+    _, is_prob = output_meaning(lab.net)
     cells = []
     for i, p, pr in zip(idx, pred, probs):
         img = (255 - ds.X_test[i].reshape(ds.image_shape) * 255).astype(np.uint8)
         top = np.argsort(-pr)[:3]
-        probs_txt = " ".join(f"{names[k]}:{100 * pr[k]:.0f}%" for k in top)
+        probs_txt = " ".join(f"{names[k]}:{100 * pr[k]:.0f}%" if is_prob else f"{names[k]}:{pr[k]:+.2f}"
+                             for k in top)
         cells.append(
             f'<figure style="margin:0;text-align:center;width:86px"><img src="{charts.png_data_uri(img, 2)}" '
             f'style="width:56px;border:1px solid #ddd"/><figcaption style="font-size:0.72rem;line-height:1.2">'
