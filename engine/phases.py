@@ -93,6 +93,10 @@ class StepWalk:
             ledger = [f"delta{l}", f"dW{l}", f"db{l}"]
             if t.mu is not None:
                 ledger = [f"da{l}", f"dy{l}", f"dgamma{l}", f"dbeta{l}"] + ledger
+            elif t.mask is not None:
+                ledger = [f"da{l}"] + ledger
+            if t.mask is not None:
+                ledger = [f"dat{l}"] + ledger
             x_name = "x" if l == 1 else f"a{l - 1}"
             phases.append(Phase(
                 "backward", l, f"Backward, layer {l}",

@@ -85,16 +85,27 @@ def test_step_phases_walk_one_real_step():
     at = open_tab("circles", "Step phases")
     assert lab(at, "circles").step == 0
     n_phases = None
+    seen = {}
     for i in range(20):
         at.button(key="circles._phase_next").click().run()
         ok(at)
         walk = lab(at, "circles").walk
         n_phases = len(walk.phases)
+        seen[walk.current.title] = "\n".join(m.value for m in at.markdown) + "\n".join(
+            str(h.proto) for h in at.get("html"))
         if walk.done:
             break
     assert n_phases == 3 + 1 + 3 + 1  # 2-8-8-2: three layers forward, loss, three backward, update
     assert lab(at, "circles").step == 1
-    assert any("Step 1 done" in s.value for s in at.success)
+    done = " ".join(s.value for s in at.success)
+    assert "Step 1 done" in done and "Start: forward, layer 1" in done  # the button's real label
+    # each phase shows only what exists then, and the weight matrix of its own formula
+    first = seen["Forward, layer 1"]
+    assert r"z_{1}" in first and r"z_{2}" not in first and r"\delta" not in first and "W1 with b1" in first
+    back2 = seen["Backward, layer 2"]
+    assert r"\delta_{2}" in back2 and r"\delta_{3}" in back2 and r"\delta_{1}" not in back2
+    assert r"\partial W_{1}" not in back2 and "W3 with b3" in back2 and "W2 with b2" not in back2
+    assert "SGD + momentum 0.9" in " ".join(i.value for i in at.info)
 
 
 @pytest.mark.parametrize("params", [{}, {"hidden": "3"}, {"hidden": "2"}])

@@ -137,17 +137,23 @@ def phases_tab(page: str, lab) -> None:
                            (f"~~{n}~~" if i < walk.index else n) for i, n in enumerate(names)))
     phase = walk.current
     st.info(f"**{phase.title}.** {phase.text}")
-    rows = shape_ledger(lab.net, walk.X, walk.y) if phase.kind != "update" else None
-    if rows is not None:
-        show = [r for r in rows if r.phase == phase.kind]
-        st.markdown(_ledger_markdown(show, highlight=phase.ledger))
+    if phase.kind != "update":
+        # only what exists at this moment: the rows of the phases done so far, this one highlighted
+        done = {name for p in walk.phases[:walk.index + 1] for name in p.ledger}
+        rows = [r for r in shape_ledger(walk.net, walk.X, walk.y) if r.name in done]
+        st.markdown(_ledger_markdown(rows, highlight=phase.ledger))
     cols = st.columns(3)
     pics = list(phase.arrays.items())
-    if phase.layer:
-        W, b = lab.net.weights[phase.layer - 1], lab.net.biases[phase.layer - 1]
-        pics.append((f"W{phase.layer} (the heatmap involved)", np.vstack([W, b[None, :]])))
-    for i, (label, arr) in enumerate(pics[:6]):
-        cols[i % 3].html(_array_picture(label, arr))
+    L = walk.net.n_layers
+    # the weight matrix in this phase's formula: W_l forward (z_l = a W_l + b_l), W_{l+1} backward
+    # (delta_l = delta_{l+1} W_{l+1}^T ...); the top layer's delta comes from the loss alone
+    used = phase.layer if phase.kind == "forward" else (phase.layer + 1 if phase.kind == "backward" else None)
+    if used and used <= L:
+        W, b = walk.net.weights[used - 1], walk.net.biases[used - 1]
+        role = "in z = a·W + b" if phase.kind == "forward" else f"its transpose carries δ{used} down to δ{phase.layer}"
+        pics.insert(0, (f"W{used} with b{used} as its last row ({role})", np.vstack([W, b[None, :]])))
+    for i, (cap, arr) in enumerate(pics[:6]):
+        cols[i % 3].html(_array_picture(cap, arr))
     if walk.done and walk.record is not None:
         st.success(f"Step {walk.record.step} done: batch loss {walk.record.loss:.6g} (the value the loss phase "
-                   f"showed). Press *Next phase* to walk through the following step.")
+                   f"showed). Press *{label}* to walk through the following step.")
