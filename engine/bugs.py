@@ -81,6 +81,75 @@ BUGS: dict[str, Bug] = {b.key: b for b in [
 ]}
 
 NET_BUGS = tuple(k for k, b in BUGS.items() if b.exposed_by == "gradient")
+
+_PRIME = {"sigmoid": "sigmoid_prime", "tanh": "tanh_prime", "relu": "relu_prime",
+          "leaky_relu": "leaky_relu_prime", "linear": "linear_prime"}
+_SHORTCUT = {"sigmoid": ("{x} * (1 - {x})"), "tanh": "(1 - {x}**2)"}
+
+
+def bug_code(key: str, activation: str, loss: str) -> tuple[str, str]:
+    """(wrong, right) lines of ``key`` as a student writes them for this activation and loss."""
+    bug = BUGS[key]
+    if key == "derivative_of_a":
+        f = _PRIME.get(activation, "f_prime")
+        return f"delta = da * {f}(a)", f"delta = da * {f}(z)"
+    if key == "shortcut_on_z":
+        form = _SHORTCUT.get(activation)
+        if form is None:
+            return (f"delta = da * {_PRIME.get(activation, 'f_prime')}(z)  # no a-shortcut for {activation}",) * 2
+        return f"delta = da * {form.format(x='z')}", f"delta = da * {form.format(x='a')}"
+    if key == "no_mean" and loss != "cross_entropy":
+        out = {"bce": "sigmoid(z) - T", "mse": "(a - T) * g_prime(z)"}[loss]
+        return f"delta_L = {out}", f"delta_L = ({out}) / N"
+    return bug.wrong, bug.right
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """Why a switched-on bug may not show with the current settings, and settings (LabConfig
+    fields) where its symptom appears."""
+
+    reason: str
+    show: dict
+    show_label: str
+
+
+def quiet(key: str, net, batch_size: int, n_train: int) -> Quiet | None:
+    """None when the bug shows with this network and batch size, else why not and where it does."""
+    acts = set(net.activation_names)
+    B = n_train if not batch_size else min(batch_size, n_train)
+    if key == "derivative_of_a":
+        if acts and acts <= {"relu", "leaky_relu", "linear"}:
+            return Quiet("With ReLU, leaky ReLU or linear units f′(a) = f′(z) (a > 0 exactly when z > 0): "
+                         "the check stays green.", {"activation": "sigmoid", "per_layer_on": False}, "switch to sigmoid")
+        if "tanh" in acts:
+            return Quiet("The check is red, yet with tanh the network may still train (XOR reaches 100 % in 500 "
+                         "steps): tanh′(tanh z) has the same sign and a similar shape as tanh′(z), so the wrong "
+                         "gradient still points downhill. With sigmoid, σ′(σ(z)) ≈ 0.2 everywhere and training "
+                         "stalls (55 % after 500 steps).", {"activation": "sigmoid", "per_layer_on": False},
+                         "switch to sigmoid")
+    if key == "shortcut_on_z" and acts and acts <= {"relu", "leaky_relu", "linear"}:
+        return Quiet("ReLU-type and linear units have no a(1−a) shortcut, so nothing changes.",
+                     {"activation": "sigmoid", "per_layer_on": False}, "switch to sigmoid")
+    if key in ("no_mean", "bias_mean") and B == 1:
+        return Quiet("With one example per batch, 1/N = 1: the missing (or extra) division changes nothing.",
+                     {"batch_size": 0}, "use full batches")
+    if key == "softmax_no_max":
+        if net.loss_name != "cross_entropy":
+            return Quiet("Only the softmax of the cross-entropy loss is affected.", {"loss": "cross_entropy"},
+                         "switch to cross-entropy")
+        return Quiet("Mathematically the bug changes nothing: it shows only once a logit passes ~709 "
+                     "(float64; 88 in float32) and exp overflows. Three ReLU layers at init variance 10 "
+                     "give logits in the thousands at once.",
+                     {"hidden": (8, 8, 8), "activation": "relu", "per_layer_on": False, "init": "normal",
+                      "init_var": 10.0}, "three ReLU layers, init variance 10")
+    if key == "bn_no_batch_terms" and not net.has_batch_norm:
+        return Quiet("There is no batch norm in this network.", {"batch_norm": True, "per_layer_on": False},
+                     "switch batch norm on")
+    if key == "missing_transpose" and all(net.sizes[l] == net.sizes[l + 1] for l in range(1, len(net.sizes) - 1)):
+        return Quiet("Every W below the output is square, so delta @ W has the right shape and runs "
+                     "silently wrong (the check shows it).", {}, "")
+    return None
 UPDATE_BUGS = tuple(k for k, b in BUGS.items() if b.exposed_by == "update")
 
 
@@ -253,6 +322,9 @@ def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
 
 __all__ = [
     "BUGS",
+    "Quiet",
+    "bug_code",
+    "quiet",
     "NET_BUGS",
     "UPDATE_BUGS",
     "Bug",

@@ -143,3 +143,29 @@ def test_ledger_phases_and_check_show_batch_norm_and_dropout():
     ok(at)
     assert any("good" in s.value for s in at.success), texts(at)
     assert "zero both ways" in texts(at)
+
+
+def test_bug_zoo_writes_the_bug_for_the_activation_in_use_and_shows_the_symptom_in_one_click():
+    at = open_tab("xor", "Bug zoo")  # tanh
+    body = texts(at)
+    assert "tanh_prime(a)" in body and "sigmoid_prime" not in body
+    at.toggle(key="xor.bug_derivative_of_a").set_value(True).run()
+    ok(at)
+    assert any("may still train" in i.value for i in at.info)
+    at.button(key="xor._zoo_show_derivative_of_a").click().run()
+    ok(at)
+    lb = lab(at, "xor")
+    assert lb.net.activation_names == ["sigmoid", "sigmoid"] and lb.bugs == frozenset({"derivative_of_a"})
+    assert "sigmoid_prime(a)" in texts(at)
+
+
+def test_softmax_bug_symptom_setting_really_overflows():
+    at = open_tab("xor", "Bug zoo")
+    at.toggle(key="xor.bug_softmax_no_max").set_value(True).run()
+    at.button(key="xor._zoo_show_softmax_no_max").click().run()
+    ok(at)
+    lb = lab(at, "xor")
+    assert lb.net.sizes == [2, 8, 8, 8, 2] and lb.net.activation_names == ["relu"] * 3
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    assert any("broken" in e.value for e in at.error), texts(at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import gradient_check
-from engine.bugs import BUGS, update_check
+from engine.bugs import BUGS, bug_code, quiet, update_check
 
 from . import state
 from .checks_view import report_table, store_result, stored_result, verdict_message
@@ -23,17 +23,27 @@ def bug_zoo_tab(page: str, lab) -> None:
         "backward pass (the engine itself is never changed). Turn one on, then run the checks and press "
         "Play: the check turns red and training misbehaves. Turn it off and training continues from the "
         "current weights.")
+    net = lab.net
+    act = net.activation_names[0] if net.activation_names else "sigmoid"
     for k, bug in BUGS.items():
         c1, c2 = st.columns([1.1, 2])
         with c1:
             st.toggle(bug.title, key=state.key(page, f"bug_{k}"), on_change=_sync, args=(page, lab), **PERSIST,
                       help=bug.effect)
         with c2:
-            st.markdown(f"`{bug.wrong}` &nbsp;instead of&nbsp; `{bug.right}`")
+            wrong, right = bug_code(k, act, net.loss_name)  # as written for this page's activation and loss
+            st.markdown(f"`{wrong}` &nbsp;instead of&nbsp; `{right}`")
     _sync(page, lab)  # widget values restored from the session after a rebuild
-    on = [BUGS[k] for k in sorted(lab.bugs)]
-    for bug in on:
+    for k in sorted(lab.bugs):
+        bug = BUGS[k]
         st.warning(f"**{bug.title}** — {bug.effect}", icon="🐛")
+        q = quiet(k, lab.net, lab.cfg.batch_size, lab.trainer.n_train)
+        if q is not None:
+            st.info(f"**Why it may not show here:** {q.reason}", icon="🔍")
+            if q.show:
+                st.button(f"Show the symptom: {q.show_label}", key=state.key(page, f"_zoo_show_{k}"),
+                          on_click=state.apply_settings, args=(page, q.show),
+                          help="Changes the sidebar settings (the model is rebuilt; the bug stays on).")
     if st.button("Run gradient check and update check", key=state.key(page, "_zoo_check"), type="primary",
                  help="Both on float64 copies of the current (possibly buggy) model and the next batch."):
         X, y = lab.trainer.peek_batch(128)

@@ -219,6 +219,18 @@ def browser_gone() -> bool:
         return False
 
 
+def apply_settings(page: str, changes: dict) -> None:
+    """Set sidebar widgets of ``page`` (LabConfig field names; "hidden" as a tuple of units) from a
+    button callback: the next run reads them like a user's own changes (and rebuilds if needed)."""
+    for name, value in changes.items():
+        if name == "hidden":
+            st.session_state[key(page, "n_hidden")] = len(value)
+            for i, units in enumerate(value):
+                st.session_state[key(page, f"units{i}")] = units
+        else:
+            st.session_state[key(page, name)] = value
+
+
 def put(page: str, name: str, value) -> None:
     """Remember a page-local value for this user (e.g. the last gradient-check report)."""
     st.session_state[key(page, name)] = value
