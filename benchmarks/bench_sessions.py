@@ -187,6 +187,11 @@ def many(n: int, seconds: float, after: float) -> bool:
     print(f"server RSS incl. children: idle {rss_idle:.0f} MB, {n + 1} sessions loaded {rss_loaded:.0f} MB, "
           f"peak while playing {peak:.0f} MB (overall {peak_all:.0f} MB), {after:g} s after all browsers closed "
           f"{rss_after:.0f} MB")
+    used = cpu / span + client + other
+    if used >= 0.85 * (srv.os.cpu_count() or 1):
+        print(f"note: the machine's {srv.os.cpu_count()} cores were saturated (server {cpu / span:.2f}, browsers "
+              f"{client:.2f}, other {other:.2f} cores): the per-session rates are bound by what the browsers got, "
+              f"not by the server alone")
     print(f"other work on the machine during the window: {other:.1f} cores"
           + (" (above 0.3: unreliable, run again on a quiet machine)" if other > 0.3 else ""))
     checks = {
