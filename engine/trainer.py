@@ -234,6 +234,38 @@ class Trainer:
             self._thin_history()
         return rec
 
+    def snapshot(self) -> dict:
+        """Everything a step changes, copied cheaply (parameters, batch-norm statistics, optimizer
+        state, counters, generators, history), so ``restore`` can undo the steps taken since."""
+        net, opt = self.net, self.opt
+        return {
+            "params": [p.copy() for p in net.params()],
+            "running": [(bn.running_mean.copy(), bn.running_var.copy()) for bn in net.bn if bn is not None],
+            "mask_rng": net.mask_rng.bit_generator.state,
+            # optimizer state arrays are replaced, never modified in place, by a step
+            "opt": {k: (list(v) if isinstance(v, list) else v) for k, v in vars(opt).items()},
+            "trainer": {k: getattr(self, k) for k in ("step_count", "epoch", "_cursor", "_perm", "_perm_epoch",
+                                                        "last_eval", "last_grads", "loss_ref")},
+            "rng": self.rng.bit_generator.state,
+            "history": (self.history, len(self.history)),
+        }
+
+    def restore(self, snap: dict) -> None:
+        """Back to the state ``snap`` was taken in (same objects, same arrays, same numbers)."""
+        net = self.net
+        for p, old in zip(net.params(), snap["params"]):
+            p[...] = old
+        for bn, (mean, var) in zip([bn for bn in net.bn if bn is not None], snap["running"]):
+            bn.running_mean[...], bn.running_var[...] = mean, var
+        net.mask_rng.bit_generator.state = snap["mask_rng"]
+        vars(self.opt).update(snap["opt"])
+        for k, v in snap["trainer"].items():
+            setattr(self, k, v)
+        self.rng.bit_generator.state = snap["rng"]
+        history, n = snap["history"]
+        del history[n:]
+        self.history = history
+
     def run(self, n_steps: int) -> StepRecord | None:
         """``n_steps`` updates; returns the last record (None for 0 steps)."""
         rec = None

@@ -302,3 +302,24 @@ def test_after_divergence_the_same_batch_is_retried_and_a_lower_lr_continues(cir
         rec = tr.step()
     assert rec.step == exc.value.step and np.array_equal(seen[-1][0], failed_X)
     assert all(np.isfinite(p).all() for p in net.params())
+
+
+@pytest.mark.parametrize("opt", [lambda: SGD(0.1, momentum=0.9), lambda: Adam(0.01)], ids=["momentum", "adam"])
+def test_restore_undoes_steps_exactly(circles, opt):
+    """The live loop undoes steps a Pause made invisible; the run then goes on as if untouched."""
+    def trainer():
+        net = MLP([2, 6, 5, 2], "tanh", seed=2, batch_norm=True, dropout=0.2)
+        return Trainer(net, opt(), circles.X_train, circles.y_train, circles.X_test, circles.y_test,
+                       batch_size=32, seed=2, eval_every=3, max_history=20)
+    a, b = trainer(), trainer()
+    a.run(13)
+    b.run(13)
+    snap = b.snapshot()
+    b.run(11)  # crosses epochs, evaluations and a history thinning
+    b.restore(snap)
+    a.run(9)
+    b.run(9)
+    for pa, pb in zip(a.net.params(), b.net.params()):
+        assert pa.tobytes() == pb.tobytes()
+    assert a.history == b.history and a.step_count == b.step_count == 22
+    assert all(np.array_equal(x.running_var, y.running_var) for x, y in zip(a.net.bn, b.net.bn))

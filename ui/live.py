@@ -14,6 +14,8 @@ redrawn every SLOW_INTERVAL seconds, only when on screen.
 - A full re-run (Pause, any sidebar change) pre-empts the loop at its next frame. Before each
   step the loop asks whether one is waiting (ui.st_internals.rerun_pending) and then stops
   there, so Pause never leaves a computed but unshown step.
+- Frames come at up to 60 a second for one session; sessions playing at the same time share
+  a frame budget (ui.pacing), so a classroom on one server gets smooth animation, not overload.
 - The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
   the next one. It also stops within a frame when the browser is gone (tab closed).
 - During a *full* page run the fragment draws one still frame and returns, so the rest of
@@ -26,7 +28,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import st_internals, state
+from . import pacing, st_internals, state
 
 LOOP_SECONDS = 10.0
 SLOW_INTERVAL = 0.6
@@ -56,19 +58,31 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
             return
         now = time.monotonic()
         deadline, next_slow = now + LOOP_SECONDS, now + SLOW_INTERVAL
-        while lab.playing and time.monotonic() < deadline and not state.browser_gone():
-            t0 = time.monotonic()
-            if st_internals.rerun_pending() is not False:
-                checkpoint.empty()  # a Pause is waiting (or we cannot tell): stop here, before a step
-            ok = lab.advance(lab.cfg.steps_per_frame)
-            for view, maker in slots["live"]:
-                view.send(maker.frame())
-            if not ok:
-                st.rerun()  # full run: the Play button and the divergence message update
-            if draw_slow is not None and time.monotonic() >= next_slow:
-                draw_slow(lab, slots)
-                next_slow = time.monotonic() + SLOW_INTERVAL
-            time.sleep(max(0.0, frame_interval - (time.monotonic() - t0)))
+        session = state.session_id()
+        try:
+            while lab.playing and time.monotonic() < deadline and not state.browser_gone():
+                t0 = time.monotonic()
+                if st_internals.rerun_pending() is not False:
+                    checkpoint.empty()  # a Pause is waiting (or we cannot tell): stop here, before a step
+                snap = lab.trainer.snapshot()
+                ok = lab.advance(lab.cfg.steps_per_frame)
+                if st_internals.rerun_pending():
+                    # the Pause came during these steps: their frame cannot be sent any more (the
+                    # next element update stops the script), so undo them; otherwise the re-run
+                    # would show them, one picture change after the button already read Play
+                    lab.trainer.restore(snap)
+                    checkpoint.empty()
+                for view, maker in slots["live"]:
+                    view.send(maker.frame())
+                if not ok:
+                    st.rerun()  # full run: the Play button and the divergence message update
+                if draw_slow is not None and time.monotonic() >= next_slow:
+                    draw_slow(lab, slots)
+                    next_slow = time.monotonic() + SLOW_INTERVAL
+                interval = pacing.frame_interval(session, frame_interval)
+                time.sleep(max(0.0, interval - (time.monotonic() - t0)))
+        finally:
+            pacing.leave(session)
         if draw_slow is not None:
             draw_slow(lab, slots)
 

@@ -204,6 +204,17 @@ def ui_value(page: str, name: str, default=None):
     return st.session_state.get(key(page, name), default)
 
 
+def session_id() -> str:
+    """This browser session's id (for the shared frame budget, ui.pacing), or "" outside a run."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return ctx.session_id if ctx is not None else ""
+    except Exception:
+        return ""
+
+
 def browser_gone() -> bool:
     """True only when we know this user's browser has disconnected (tab closed, network gone);
     any doubt (no served runtime, an internal API that changed) answers False."""
