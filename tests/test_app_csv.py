@@ -23,3 +23,21 @@ def test_a_stored_upload_trains():
     assert lb.dataset.class_names == ["cat", "dog"] and lb.step == 0
     at.button(key="more2d._step").click().run()
     assert not at.exception and lab(at, "more2d").step == 1
+
+
+def test_after_a_bad_file_the_page_says_the_file_could_not_be_used():
+    at = open_page("more2d")
+    at.session_state["more2d._csv_error"] = 'bad.csv: column "x2" needs numbers, but row 3 has \'oops\'.'
+    at.selectbox(key="more2d.dataset").set_value("csv").run()
+    assert not at.exception
+    errs = " ".join(e.value for e in at.error)
+    assert "could not be used" in errs and "x2" in errs and "Upload a CSV file in the sidebar" not in errs
+
+
+def test_the_rebuild_notice_names_the_new_file_once():
+    at = open_page("more2d")
+    at.session_state["_csv_files"] = {"abc123": GOOD.encode()}
+    at.session_state["more2d.csv_id"] = "abc123"
+    at.selectbox(key="more2d.dataset").set_value("csv").run()
+    notes = " ".join(i.value for i in at.info)
+    assert "because the data (your CSV file) changed" in notes and "dataset" not in notes

@@ -169,3 +169,13 @@ def test_softmax_bug_symptom_setting_really_overflows():
     at.button(key="xor._zoo_check").click().run()
     ok(at)
     assert any("broken" in e.value for e in at.error), texts(at)
+
+
+def test_check_my_numbers_prints_every_array_as_numpy():
+    at = open_tab("xor", "Check my numbers")
+    code = " ".join(c.value for c in at.code)
+    for name in ("W1 = np.array", "z1 = np.array", "delta2 = np.array", "dW1 = np.array", "W1_new = np.array"):
+        assert name in code, name
+    at.selectbox(key="xor.worked_loss").set_value("cross_entropy").run()
+    ok(at)
+    assert "softmax(z2)" in " ".join(c.value for c in at.code)

@@ -25,7 +25,7 @@ FIELD_LABELS = {
     "batch_norm": "batch norm", "dropout": "dropout", "per_layer_bn": "per-layer batch norm",
     "per_layer_drop": "per-layer dropout",
     "loss": "loss", "output_activation": "output activation", "init": "initialisation",
-    "init_var": "init variance", "seed": "seed", "csv_id": "CSV file",
+    "init_var": "init variance", "seed": "seed", "csv_id": "data (your CSV file)",
 }
 
 
@@ -105,6 +105,8 @@ class Lab:
             except ValueError:
                 self.cfg, self.net, self.opt, self.trainer = previous
                 raise
+            if "csv_id" in changed:  # a new file: one change for the student, not "dataset, CSV file"
+                changed = ["csv_id"] + [f for f in changed if f not in DATA_FIELDS]
             what = ", ".join(FIELD_LABELS[f] for f in changed)
             self.notice = f"Rebuilt the model (step 0) because the {what} changed."
             return self.notice

@@ -169,6 +169,11 @@ def ensure_lab(page: str, cfg: LabConfig) -> tuple[Lab | None, str | None]:
     the previous lab is kept untouched and the error sentence is returned for display.
     """
     current = lab(page)
+    bad_file = ui_value(page, "_csv_error")
+    if cfg.dataset == CSV_DATASET and bad_file and not ui_value(page, "csv_id"):
+        # a file was uploaded but could not be used: say that, not "upload a file"
+        return current, (f"Your file could not be used — {bad_file} Upload a corrected file (Data → CSV "
+                         "file); the page keeps its last valid data.")
     try:
         if current is None:
             current = Lab(page, cfg, load_data)
