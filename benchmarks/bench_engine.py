@@ -8,10 +8,12 @@ alike, and each time is the median of the repeats.
 
 A. MNIST 784-100-10, ReLU, softmax cross-entropy, SGD lr 0.1 (no momentum), batch 100, one
    epoch of the 8,000 training digits (load_dataset("mnist")), float32.
-   Targets: engine <= 0.9x torch, <= 1.1x fused NumPy.
+   Target: engine <= 0.8x torch (issue 12: the engine is textbook code first; a speed trick
+   stays only where it saves >= 10 % of this epoch). The fused-NumPy ratio is printed as the
+   price of that readability, without a target.
 B. One full-batch step of a 2-8-2 tanh net, softmax-CE, SGD, on 200 circles points, float64
    (the dtype ui/lab.py uses for the 2-D pages), per step over many steps.
-   Target: engine <= 2x fused NumPy.
+   Printed for information (the per-step Python overhead of a readable engine).
 
 Times are CPU seconds of the process (time.process_time): with one thread that is the work
 done, unlike wall time not inflated when other processes share the 2 cores (wall medians are
@@ -315,11 +317,11 @@ def main():
     print("\nTargets")
     checks = []
     if torch is not None:
-        checks.append(("MNIST epoch <= 0.9x torch", e_a / epoch["torch"][0], 0.9))
-    checks += [("MNIST epoch <= 1.1x fused NumPy", e_a / epoch["fused NumPy"][0], 1.1),
-               ("tiny step   <= 2x fused NumPy", e_b / step["fused NumPy"][0], 2.0)]
+        checks.append(("MNIST epoch <= 0.8x torch", e_a / epoch["torch"][0], 0.8))
     for name, ratio, limit in checks:
         print(f"   {name:<34} {ratio:5.2f}x  {'PASS' if ratio <= limit else 'MISS'}")
+    print(f"   (no target) MNIST epoch vs fused NumPy {e_a / epoch['fused NumPy'][0]:.2f}x, "
+          f"tiny step vs fused NumPy {e_b / step['fused NumPy'][0]:.2f}x: the price of readable code")
     print(f"   (engine vs fused NumPy doing the same per-step records: "
           f"{e_a / epoch['fused + records'][0]:.2f}x)")
 

@@ -11,6 +11,7 @@ a_{l-1} ⊗ δ_l, and the batch ∂W_l is the sum of those outer products over t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,6 +174,66 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
     return rows
 
 
+def shape_ledger_columns(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
+    """The same step in the column-vector convention of many textbooks: one example is a
+    column a (n × 1), the batch stacks them as columns A (n × N), and W_l is n_l × n_{l-1}
+    (the engine's W_l transposed), so z = W a + b, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l),
+    ∂W_l = δ_l a_{l-1}ᵀ. The numbers are the engine's (``shape_ledger``), the shapes transposed.
+    Rows of batch norm and dropout, elementwise per unit, read the same in both conventions.
+    """
+    rows = shape_ledger(net, X, y, per_sample)
+    L = net.n_layers
+    s = per_sample
+    out = []
+
+    def col(shape):  # the transposed shape; one example: a column vector
+        if len(shape) == 1:
+            return (shape[0], 1)
+        return tuple(reversed(shape))
+
+    def sh(sym, shape):
+        return _shaped(sym, col(shape))
+
+    dims = {}
+    for r in rows:
+        dims[r.name] = r.shape
+    N = 1 if s else rows[0].shape[0]  # the batch size (rows[0] is z_1, (N, n_1))
+    for r in rows:
+        l, name = r.layer, r.name
+        latex = r.latex
+        if name == f"z{l}":
+            inp = "x" if l == 1 else ("a" if f"at{l - 1}" not in dims else r"\tilde a") + "_" + _sub(l - 1)
+            inp_shape = (net.sizes[l - 1],) if s else (dims[f"z{l}"][0], net.sizes[l - 1])
+            latex = (sh(f"z_{_sub(l)}", r.shape) + " = " + _shaped(f"W_{_sub(l)}", (net.sizes[l], net.sizes[l - 1]))
+                     + r"\," + sh(inp, inp_shape) + " + " + _shaped(f"b_{_sub(l)}", (net.sizes[l], 1)))
+        elif name == f"delta{l}" and l < L and f"dy{l}" not in dims and f"da{l}" not in dims:
+            nxt = (net.sizes[l + 1],) if s else (dims[f"delta{l}"][0], net.sizes[l + 1])
+            f = ACTIVATIONS[net.activation_names[l - 1]].symbol
+            latex = (sh(r"\delta_" + _sub(l), r.shape) + r" = \big(" + _shaped(f"W_{_sub(l + 1)}" + r"^\top",
+                     (net.sizes[l], net.sizes[l + 1])) + r"\," + sh(r"\delta_" + _sub(l + 1), nxt) + r"\big)\odot "
+                     + sh(f + "'(z_" + _sub(l) + ")", r.shape))
+        elif name == f"dW{l}":
+            inp = "x" if l == 1 else "a_" + _sub(l - 1)
+            latex = (_shaped(r"\partial W_" + _sub(l), (net.sizes[l], net.sizes[l - 1])) + " = "
+                     + _shaped(r"\delta_" + _sub(l), (net.sizes[l], N)) + r"\,"
+                     + _shaped(inp + r"^\top", (N, net.sizes[l - 1])))
+        elif name == f"db{l}":
+            latex = (_shaped(r"\partial b_" + _sub(l), (net.sizes[l], 1)) + " = "
+                     + (r"\delta_" + _sub(l) if s else r"\sum_{n} \delta_" + _sub(l) + "[:, n]"))
+        elif name == f"W{l}":
+            latex = _shaped(f"W_{_sub(l)}", (net.sizes[l], net.sizes[l - 1])) + r" \leftarrow W_" + _sub(l) \
+                + r" - \eta\,\partial W_" + _sub(l)
+        else:
+            # elementwise rows: the same formula; only the shapes under the symbols turn around
+            latex = re.sub(r"\\underset\{(\d+)\\times(\d+)\}", lambda m: rf"\underset{{{m.group(2)}\times{m.group(1)}}}",
+                           latex)
+        shape = col(r.shape) if r.shape else r.shape
+        if name.startswith(("W", "dW")):
+            shape = (net.sizes[l], net.sizes[l - 1])
+        out.append(LedgerRow(r.phase, r.layer, r.name, latex, shape, r.mean_abs))
+    return out
+
+
 def ledger_frame(rows: list[LedgerRow]):
     """pandas DataFrame of the rows (phase, layer, quantity, shape, mean |x|)."""
     import pandas as pd
@@ -182,4 +243,4 @@ def ledger_frame(rows: list[LedgerRow]):
                          for r in rows])
 
 
-__all__ = ["PHASES", "LedgerRow", "ledger_frame", "shape_ledger"]
+__all__ = ["PHASES", "LedgerRow", "ledger_frame", "shape_ledger", "shape_ledger_columns"]

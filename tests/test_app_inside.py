@@ -179,3 +179,15 @@ def test_check_my_numbers_prints_every_array_as_numpy():
     at.selectbox(key="xor.worked_loss").set_value("cross_entropy").run()
     ok(at)
     assert "softmax(z2)" in " ".join(c.value for c in at.code)
+
+
+def test_ledger_in_the_column_vector_convention_of_a_784_30_10_net():
+    at = open_tab("mnist", "Shape ledger", {"hidden": "30", "act": "sigmoid"})
+    at.toggle(key="mnist.ledger_columns").set_value(True).run()
+    ok(at)
+    body = texts(at)
+    # their W1 is 30 x 784 and z = W a + b; delta_1 = (W2^T delta_2) * sigma'(z_1)
+    assert r"\underset{30\times784}{W_{1}}\,\underset{784\times" in body
+    assert r"\underset{30\times10}{W_{2}^\top}" in body and "Their Wₗ is our Wₗᵀ" in body
+    at.toggle(key="mnist.ledger_columns").set_value(False).run()
+    assert r"\underset{784\times30}{W_{1}}" in texts(at)

@@ -195,3 +195,15 @@ def test_batch_norm_with_batches_of_one_says_why_instead_of_crashing():
     lb = lab(at, "xor")
     assert lb.step == 0 and "at least 2 samples" in lb.error
     assert any("at least 2 samples" in e.value for e in at.error)
+
+
+def test_mnist_classic_784_30_10_in_one_click_and_it_learns():
+    at = open_page("mnist", params={"ntrain": "2000", "ntest": "500"})
+    at.button(key="mnist._classic").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    lb = lab(at, "mnist")
+    assert lb.net.sizes == [784, 30, 10] and lb.net.activation_names == ["sigmoid"]
+    assert lb.net.loss_name == "mse" and lb.opt.lr == 3.0 and lb.opt.momentum == 0
+    at.button(key="mnist._epoch").click().run()
+    at.button(key="mnist._epoch").click().run()
+    assert lab(at, "mnist").test_metrics()[1] > 0.3  # two epochs of 2,000 digits: far above chance (0.1)

@@ -15,6 +15,10 @@ from .live import run_live
 from .live_view import LiveView
 
 MISTAKES = 12
+# the classic textbook network (Nielsen, ch. 1), as sidebar settings
+CLASSIC = {"hidden": (30,), "activation": "sigmoid", "per_layer_on": False, "batch_norm": False, "dropout": 0.0,
+           "loss": "mse", "output_activation": "sigmoid", "init": "normal", "init_var": 1.0,
+           "optimizer": "sgd", "lr": 3.0, "batch_size": 16}
 LIVE_PARTS = ("status", "tiles", "curves", "weights", "layers")
 FRAME_INTERVAL = 1 / 30  # a frame carries 50 KB of weight tiles: 30 a second is plenty
 
@@ -97,7 +101,14 @@ def render() -> None:
         return
     state.sync_url(page, lab.cfg)
     controls.messages(page, lab, error)
-    controls.control_bar(page, lab)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        controls.control_bar(page, lab)
+        st.button("Classic 784-30-10 sigmoid network", key=state.key(page, "_classic"), icon=":material/history_edu:",
+                  on_click=state.apply_settings, args=(page, CLASSIC),
+                  help="The network of many textbooks (e.g. Nielsen's Neural Networks and Deep Learning, ch. 1): "
+                       "784 inputs, 30 sigmoid hidden units, 10 sigmoid outputs with the quadratic (MSE) cost, "
+                       "weights N(0, 1), plain SGD with η = 3 on mini-batches (16 here; the book uses 10). "
+                       "Rebuilds the model.")
     _data_section(lab)
     run_live(page, lambda: _layout(lab), _draw_slow, frame_interval=FRAME_INTERVAL)
     inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})

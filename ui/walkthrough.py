@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from engine import Diverged
-from engine.ledger import shape_ledger
+from engine.ledger import shape_ledger, shape_ledger_columns
 from engine.phases import StepWalk
 
 from . import charts, state
@@ -44,6 +44,24 @@ def _batch(lab):
     return lab.trainer.peek_batch()
 
 
+CONVENTIONS = (
+    "**Two ways to write the same step.** Here (rows): one example is a row, a batch X is N × n_in, "
+    "Wₗ is nₗ₋₁ × nₗ and z = a·W + b — NumPy's and scikit-learn's habit. Many textbooks (columns): one "
+    "example is a column vector, Wₗ is nₗ × nₗ₋₁ and z = W·a + b, δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ f′(zₗ), ∂Wₗ = δₗ aₗ₋₁ᵀ. "
+    "**Their Wₗ is our Wₗᵀ, and our batch matrix stacks their column vectors as rows (ours = theirsᵀ).** "
+    "A 784-30-10 network has W₁ 784 × 30 here and 30 × 784 there. PyTorch's nn.Linear sits in between: "
+    "it stores weight as n_out × n_in (the columns convention) but computes x·Wᵀ + b on rows of a batch.")
+
+
+def _convention_toggle(page: str) -> bool:
+    """The switch between the engine's rows convention and the textbooks' column vectors."""
+    on = st.toggle("Column vectors (Wₗ is nₗ × nₗ₋₁, as in many textbooks)", key=state.key(page, "ledger_columns"),
+                   **PERSIST, help="The same numbers and shapes, written with column vectors: every shape "
+                                   "transposed, products in the other order.")
+    st.caption(CONVENTIONS)
+    return on
+
+
 def ledger_tab(page: str, lab) -> None:
     st.markdown(
         "Every array one training step computes, with its equation and **live shapes** for this "
@@ -63,10 +81,12 @@ def ledger_tab(page: str, lab) -> None:
                     help="The per-sample view: vectors instead of matrices. ∂W is then an outer product "
                          "a ⊗ δ; the batch ∂W is the sum of those over the N examples."
                          + (" Off with batch norm: one example has no batch mean and variance." if bn else ""))
+    columns = _convention_toggle(page)
+    build = shape_ledger_columns if columns else shape_ledger
     X, y = _batch(lab)
     try:
-        rows = shape_ledger(lab.net, X, y)
-        per = shape_ledger(lab.net, X, y, per_sample=True) if one and not bn else None
+        rows = build(lab.net, X, y)
+        per = build(lab.net, X, y, per_sample=True) if one and not bn else None
     except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
         st.error(str(exc))
         return
@@ -144,10 +164,11 @@ def phases_tab(page: str, lab) -> None:
                            (f"~~{n}~~" if i < walk.index else n) for i, n in enumerate(names)))
     phase = walk.current
     st.info(f"**{phase.title}.** {phase.text}")
+    build = shape_ledger_columns if _convention_toggle(page) else shape_ledger
     if phase.kind != "update":
         # only what exists at this moment: the rows of the phases done so far, this one highlighted
         done = {name for p in walk.phases[:walk.index + 1] for name in p.ledger}
-        rows = [r for r in shape_ledger(walk.net, walk.X, walk.y) if r.name in done]
+        rows = [r for r in build(walk.net, walk.X, walk.y) if r.name in done]
         st.markdown(_ledger_markdown(rows, highlight=phase.ledger))
     cols = st.columns(3)
     pics = list(phase.arrays.items())
