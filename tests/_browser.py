@@ -81,7 +81,7 @@ VIEW = """name => { const v = window.__bpLive && window.__bpLive.get(name);
            dirty: !!v.dirty }; }"""
 
 # every pixel of the boundary's field canvas (one pixel per grid point) and the line segments
-FIELD = """name => { const b = window.__bpLive.get(name).boundary, r = b.res;
+FIELD = """name => { const b = window.__bpLive.get(name).boundary, r = b.last.res;
   const d = b.field.getContext('2d').getImageData(0, 0, r, r).data;
   return { res: r, rgba: Array.from(d), segments: b.last.segments, size: b.size,
            dpr: b.line.width / b.size }; }"""
