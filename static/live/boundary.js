@@ -28,7 +28,6 @@ export class Boundary {
     this.points = this.el.querySelector('.bp-points');
     this.tip = this.el.querySelector('.bp-tip');
     this.size = 0;
-    this.ms = 0;  // moving average of a full-res paint, ms
     this.last = null;  // what was drawn last: {res, rgba, segments}, read by the browser tests
     this.paints = 0;
     this.width = 0;
@@ -48,7 +47,7 @@ export class Boundary {
     this.dataKey = key;
     this.data = data;
     this.res = data.res;
-    this.grids = {};  // res -> the grid points (the full res, and a coarser one while playing fast)
+    this.grids = {};  // res -> the grid points and their image
     this.xy = data.xy;  // (N, 2) float32, train first
     this.y = data.y;    // (N,) uint8
     const K = net.sizes[net.sizes.length - 1];
@@ -111,15 +110,10 @@ export class Boundary {
     ctx.textAlign = 'right'; ctx.fillText(`(${fmt(x1)}, ${fmt(y1)})`, S - 3, 12);
   }
 
-  // While playing, a big network's grid may cost more than a frame leaves (3 layers of 16 tanh
-  // units: ~12 ms at 72 x 72 in headless Chromium); then the grid is coarser (2/3 the points a
-  // side, still smoothed) so the picture keeps up with the frames. A paused picture, and any
-  // small network's, is always the full grid.
-  paint(net, playing = false) {
+  paint(net) {
     this.net = net;
     this.resize();
-    const res = playing && this.ms > 7 ? Math.round(this.res * 2 / 3) : this.res;
-    const t0 = performance.now();
+    const res = this.res;
     if (!this.grids[res]) this.grids[res] = { X: gridPoints(this.data.bounds, res), image: new ImageData(res, res) };
     const { X, image } = this.grids[res];
     if (this.field.width !== res) {
@@ -147,7 +141,6 @@ export class Boundary {
     ctx.strokeStyle = '#222222d9'; ctx.lineWidth = 1.6; ctx.stroke();
     this.last = { res, segments };
     this.paints++;
-    if (res === this.res) this.ms = 0.8 * this.ms + 0.2 * (performance.now() - t0);  // cost of a full-res paint
   }
 
   hover(e) {

@@ -110,7 +110,7 @@ class View {
     this.dirty = false;
     const net = this.net;
     if (this.statusEl) this.drawStatus();
-    if (this.boundary) this.boundary.paint(net, this.status.playing);
+    if (this.boundary) this.boundary.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
     if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams);
     if (this.curves) this.curves.update(this.hist);
