@@ -207,3 +207,12 @@ def test_mnist_classic_784_30_10_in_one_click_and_it_learns():
     at.button(key="mnist._epoch").click().run()
     at.button(key="mnist._epoch").click().run()
     assert lab(at, "mnist").test_metrics()[1] > 0.3  # two epochs of 2,000 digits: far above chance (0.1)
+
+
+def test_no_hidden_layer_hides_the_activation_and_batch_norm_controls():
+    at = open_page("xor", params={"hidden": ""})
+    keys = [w.key for w in at.sidebar.selectbox] + [w.key for w in at.sidebar.toggle]
+    assert "xor.activation" not in keys and "xor.batch_norm" not in keys
+    at.slider(key="xor.n_hidden").set_value(1).run()
+    keys = [w.key for w in at.sidebar.selectbox] + [w.key for w in at.sidebar.toggle]
+    assert "xor.activation" in keys and "xor.batch_norm" in keys

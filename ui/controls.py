@@ -38,11 +38,11 @@ def _reset(lab: Lab) -> None:
 
 def control_bar(page: str, lab: Lab) -> None:
     """The four buttons in one row."""
-    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+    # its natural width, never wrapped: on a narrow screen the panel switch moves below it instead
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content", wrap=False):
         st.button("Pause" if lab.playing else "Play", key=state.key(page, "_play"), type="primary",
                   icon=":material/pause:" if lab.playing else ":material/play_arrow:",
-                  on_click=_toggle_play, args=(lab,), width=110,
-                  help="Train continuously and redraw every frame (the sidebar's *steps per frame* sets the speed).")
+                  on_click=_toggle_play, args=(lab,), width=104)
         st.button("Step", key=state.key(page, "_step"), on_click=_step, args=(lab,),
                   help="One mini-batch update: forward, loss, backward, update.")
         st.button("Step epoch", key=state.key(page, "_epoch"), on_click=_epoch, args=(lab,),

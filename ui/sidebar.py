@@ -111,13 +111,12 @@ def network_controls(page: str) -> None:
                      format_func=ACT_LABELS.get,
                      help="f in a_l = f(z_l) for every hidden layer. Its derivative f′ multiplies every δ "
                           "on the way back: sigmoid's f′ ≤ 0.25 is why deep sigmoid nets learn slowly.")
-        c1, c2 = st.columns([1, 1.4], vertical_alignment="bottom")
-        c1.toggle("Batch norm", key=k("batch_norm"), **PERSIST,
+        st.toggle("Batch norm", key=k("batch_norm"), **PERSIST,
                   help="Normalise each hidden unit over the batch after the dense step, before the "
                        "activation: x̂ = (z − μ)/√(σ² + ε), y = γ x̂ + β with learnable γ, β (as "
                        "torch.nn.BatchNorm1d). Training uses the batch's μ, σ²; pictures and test "
                        "numbers use running averages. Lets deep sigmoid nets train.")
-        c2.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key=k("dropout"), **PERSIST,
+        st.slider("Dropout rate p", 0.0, MAX_DROPOUT, step=0.05, key=k("dropout"), **PERSIST,
                   help="Share p of hidden activations zeroed at random in each training step (the "
                        "kept ones scaled by 1/(1 − p)); off for pictures and test numbers. Fights "
                        "overfitting.")
