@@ -97,3 +97,50 @@ def test_hidden_space_3d_rotates(server, browser):
     assert canvas.evaluate("c => c.toDataURL()") != before, "dragging did not rotate the 3-D view"
     _no_exception(page)
     page.close()
+
+
+def test_take_it_home_download_script_and_run_then_continue_in_a_new_session(server, browser, tmp_path):
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from test_browser_live import python_lab
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/xor?hidden=5&batch=32")
+    wait_view(page, "xor/main")
+    for i in range(1, 4):
+        button(page, "Step").click()
+        page.wait_for_function(f"() => window.__bpLive.get('xor/main').status.step === {i}", timeout=20000)
+    page.get_by_role("tab", name="Take it home").click()
+    with page.expect_download(timeout=30000) as d:
+        page.get_by_role("button", name="The run (.npz)").click()
+    run = tmp_path / "run.npz"
+    d.value.save_as(run)
+    with page.expect_download(timeout=30000) as d:
+        page.get_by_role("button", name="Script (run.py)").click()
+    script = tmp_path / "run.py"
+    d.value.save_as(script)
+    out = subprocess.run([sys.executable, "-I", str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr[-1500:]
+    losses = [float(v) for v in out.stdout.split()]
+    lab = python_lab("xor", {"hidden": "5", "batch": "32"}, 3)
+    assert len(losses) == 100
+    np.testing.assert_allclose(losses[:3], [r.loss for r in lab.trainer.history], rtol=1e-10)
+    page.close()
+
+    fresh = browser.new_page(viewport={"width": 1400, "height": 1400})  # a new session, default settings
+    fresh.goto(f"{server}/xor")
+    wait_view(fresh, "xor/main")
+    fresh.get_by_role("tab", name="Take it home").click()
+    fresh.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(run))
+    fresh.get_by_text("Continued the saved run at step 3").wait_for(timeout=30000)
+    fresh.wait_for_function("() => window.__bpLive.get('xor/main').status.step === 3", timeout=20000)
+    button(fresh, "Step").click()
+    fresh.wait_for_function("() => window.__bpLive.get('xor/main').status.step === 4", timeout=20000)
+    lab.advance(1)
+    got = fresh.evaluate("() => Array.from(window.__bpLive.get('xor/main').net.W[0])")
+    assert np.array_equal(np.array(got), lab.net.weights[0].ravel())  # continued exactly
+    _no_exception(fresh)
+    fresh.close()

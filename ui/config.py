@@ -289,3 +289,60 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
             out[URL_NAMES[f.name]] = _fmt(v)
     return out
 
+
+
+# ----------------------------------------------------------------------------- saved runs
+PAGE_OF_DATASET = {"xor": "xor", "circles": "circles", "moons": "more2d", "spiral": "more2d",
+                   "gaussians": "more2d", "mnist": "mnist"}
+PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits"}
+
+
+def data_spec(cfg: LabConfig) -> dict | None:
+    """The engine.load_dataset arguments of a config's data (None for an uploaded CSV)."""
+    if cfg.dataset == CSV_DATASET:
+        return None
+    if cfg.dataset == "mnist":
+        return {"name": "mnist", "n_train": cfg.n_train, "n_test": cfg.n_test, "digits": list(cfg.digits),
+                "seed": cfg.data_seed}
+    return {"name": cfg.dataset, "n_samples": cfg.n_samples, "noise": cfg.noise,
+            "test_fraction": cfg.test_fraction, "seed": cfg.data_seed}
+
+
+def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
+    """The page settings of a saved run (engine.export.run_settings), or ValueError with a
+    sentence when the run belongs to another page or uses settings the sidebar cannot show."""
+    spec = settings.get("data_spec")
+    if not spec:
+        raise ValueError("this run was trained on your own CSV data, which the file holds but the page cannot "
+                         "show as a CSV upload; continue it in Python with engine.export.load_run.")
+    home = PAGE_OF_DATASET.get(spec.get("name"))
+    if home != page:
+        where = PAGE_TITLES.get(home, "another page")
+        raise ValueError(f"this run was saved on the {where} page (data “{spec.get('name')}”); open that page "
+                         f"and load it there.")
+    net, opt, tr = settings["net"], settings["optimizer"], settings["trainer"]
+    acts, bns, drops = net["activations"], net["batch_norm"], net["dropout"]
+    same = len(set(acts)) <= 1 and len(set(bns)) <= 1 and len(set(drops)) <= 1
+    batch = tr["batch_size"] or 0
+    if batch not in BATCH_OPTIONS or opt["lr"] not in LR_OPTIONS:
+        raise ValueError("its batch size or learning rate is not one the sidebar offers.")
+    values = dict(
+        hidden=tuple(net["sizes"][1:-1]), activation=acts[0] if acts and same else current.activation,
+        per_layer=() if same else tuple(acts), batch_norm=bool(bns[0]) if bns else False,
+        dropout=float(drops[0]) if drops else 0.0, per_layer_bn=() if same else tuple(bns),
+        per_layer_drop=() if same else tuple(float(d) for d in drops), loss=net["loss"],
+        output_activation=net["output_activation"] or current.output_activation, init=net["init"],
+        init_var=net["init_var"], seed=net["seed"], lr=opt["lr"], l2=opt["weight_decay"], batch_size=batch)
+    if opt["name"] == "adam":
+        values["optimizer"] = "adam"
+    elif opt["momentum"]:
+        values.update(optimizer="nesterov" if opt["nesterov"] else "momentum", momentum=opt["momentum"])
+    else:
+        values["optimizer"] = "sgd"
+    if spec["name"] == "mnist":
+        values.update(dataset="mnist", n_train=spec["n_train"], n_test=spec["n_test"],
+                      digits=tuple(spec["digits"]), data_seed=spec["seed"])
+    else:
+        values.update(dataset=spec["name"], n_samples=spec["n_samples"], noise=spec["noise"],
+                      test_fraction=spec["test_fraction"], data_seed=spec["seed"])
+    return replace(current, **values)

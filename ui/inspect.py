@@ -20,6 +20,7 @@ from . import charts, state
 from .bugzoo import bug_zoo_tab
 from .checks_view import report_table, store_result, stored_result, verdict_message
 from .walkthrough import ledger_tab, phases_tab
+from .export_view import export_tab
 from .worked_view import worked_tab
 
 NEURON_RES = 40
@@ -132,14 +133,14 @@ def gradient_check_tab(page: str, lab) -> None:
 
 # ----------------------------------------------------------------------------- static tabs
 TABS = {"ledger": "Shape ledger", "gc": "Gradient check", "zoo": "Bug zoo", "phases": "Step phases",
-        "worked": "Check my numbers"}
+        "worked": "Check my numbers", "export": "Take it home"}
 
 
 def render_static(page: str, lab, extra: dict | None = None) -> None:
     """The 'Look inside' tabs below the live area; ``extra`` = {label: draw(page, lab)} tabs first."""
     st.markdown("#### Look inside backprop")
     draws = dict(extra or {})
-    draws.update(zip(TABS.values(), (ledger_tab, gradient_check_tab, bug_zoo_tab, phases_tab, worked_tab)))
+    draws.update(zip(TABS.values(), (ledger_tab, gradient_check_tab, bug_zoo_tab, phases_tab, worked_tab, export_tab)))
     # Stateful tabs: the open tab survives the re-run a toggle or button inside it causes, and
     # only the open tab's content is computed.
     tabs = st.tabs(list(draws), key=state.key(page, "inspect_tab"), on_change="rerun")

@@ -137,6 +137,17 @@ class Lab:
         self.notice = None
         self.playing = False
 
+    def adopt(self, trainer, cfg: LabConfig) -> None:
+        """Continue a saved run (engine.export.load_run): its trainer becomes this lab's, with the
+        settings ``cfg`` it was saved with (the same data as this lab's loader gives)."""
+        self.cfg, self.trainer = cfg, trainer
+        self.net, self.opt = trainer.net, trainer.opt
+        self.dataset = self._load(cfg)
+        self.builds += 1
+        self.playing, self.error, self.walk = False, None, None
+        self.bugs = frozenset()
+        self.notice = f"Continued the saved run at step {trainer.step_count:,}: everything as it was when saved."
+
     # ------------------------------------------------------------------ training
     def advance(self, n_steps: int) -> bool:
         """Run n steps. On divergence: pause, keep the message, return False."""

@@ -235,6 +235,30 @@ def browser_gone() -> bool:
         return False
 
 
+def resume_run(page: str) -> None:
+    """Upload callback: continue the uploaded saved run on this page. A file that is foreign,
+    damaged or from another page leaves everything as it was and says why."""
+    from engine.export import load_run, run_settings
+
+    from .config import config_from_run
+
+    upload = st.session_state.get(key(page, "run_file"))
+    st.session_state[key(page, "_run_error")] = None
+    current = lab(page)
+    if upload is None or current is None:
+        return
+    data = upload.getvalue()
+    try:
+        cfg = config_from_run(page, run_settings(data), current.cfg)
+        ds = load_data(cfg)
+        tr = load_run(data, ds.X_train, ds.y_train, *((ds.X_test, ds.y_test) if len(ds.y_test) else (None, None)))
+    except ValueError as exc:
+        st.session_state[key(page, "_run_error")] = f"{upload.name}: {str(exc).removeprefix('load_run: ')}"
+        return
+    apply_settings(page, {k: v for k, v in _widget_values(cfg).items()})
+    current.adopt(tr, cfg)
+
+
 def apply_settings(page: str, changes: dict) -> None:
     """Set sidebar widgets of ``page`` (LabConfig field names; "hidden" as a tuple of units) from a
     button callback: the next run reads them like a user's own changes (and rebuilds if needed)."""
