@@ -15,6 +15,7 @@ st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="w
 
 PAGES = {  # url path -> (file, title, icon, training-page id)
     "": ("app_pages/intro.py", "Start here", ":material/school:", None),
+    "lessons": ("app_pages/lessons.py", "Lessons", ":material/menu_book:", None),
     "xor": ("app_pages/xor.py", "XOR", ":material/close:", "xor"),
     "circles": ("app_pages/circles.py", "Circles", ":material/radio_button_checked:", "circles"),
     "more-2d": ("app_pages/more_2d.py", "More 2-D data", ":material/scatter_plot:", "more2d"),

@@ -25,7 +25,7 @@ from .checks import check_choice, check_features, check_int, check_labels, check
 from .layers import Activation, BatchNorm, Dense, Dropout
 from .losses import make_loss
 
-INITS = ("normal", "xavier", "he")
+INITS = ("normal", "xavier", "he", "zeros")
 DTYPES = (np.float32, np.float64)
 
 
@@ -60,8 +60,9 @@ class MLP:
         "sigmoid", "tanh", "relu", "leaky_relu" (slope 0.01), "linear".
     loss : "cross_entropy" (softmax output), "mse" or "bce" (sigmoid output).
     output_activation : only for "mse": "sigmoid" (default), "linear" or "tanh".
-    init : "normal" (W ~ N(0, init_var)), "xavier" (var 2/(fan_in+fan_out)) or "he" (var 2/fan_in);
-        biases start at 0.
+    init : "normal" (W ~ N(0, init_var)), "xavier" (var 2/(fan_in+fan_out)), "he" (var 2/fan_in),
+        or "zeros" (every W_l = 0: the symmetry lesson, all hidden units stay identical); biases
+        start at 0.
     batch_norm : True / False, or one per hidden layer: BatchNorm after the dense step, before
         the activation (gamma = 1, beta = 0, eps 1e-5, momentum 0.1, as torch.nn.BatchNorm1d).
     dropout : a rate p in [0, 1), or one per hidden layer: inverted dropout after the activation.
@@ -147,7 +148,7 @@ class MLP:
         out = []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
             out.append({"normal": self.init_var, "xavier": 2.0 / (fan_in + fan_out),
-                        "he": 2.0 / fan_in}[self.init])
+                        "he": 2.0 / fan_in, "zeros": 0.0}[self.init])
         return out
 
     # ------------------------------------------------------------------ parameters

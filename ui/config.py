@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields, replace
 from engine import HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS
 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
-INIT_LABELS = {"normal": "Normal N(0, σ²)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)"}
+INIT_LABELS = {"normal": "Normal N(0, σ²)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)",
+               "zeros": "All zeros (symmetry!)"}
 LOSS_LABELS = {"cross_entropy": "Softmax cross-entropy", "mse": "Mean squared error", "bce": "Binary cross-entropy"}
 
 

@@ -140,6 +140,10 @@ def network_controls(page: str) -> None:
     st.selectbox("Initialisation", list(INIT_LABELS), key=k("init"), **PERSIST, format_func=INIT_LABELS.get,
                  help="How the first weights are drawn (biases start at 0). Normal: you choose the "
                       "variance. Xavier: 2/(n_in+n_out), keeps tanh signals stable. He: 2/n_in, for ReLU.")
+    if state.ui_value(page, "init") == "zeros":
+        st.warning("Every weight starts at 0, so every hidden unit of a layer computes the same value and gets "
+                   "the same gradient: they stay identical for ever (and with tanh or ReLU, W1 never moves at "
+                   "all). That is why weights start random.", icon="⚠️")
     if state.ui_value(page, "init") == "normal":
         st.select_slider("Init variance σ²", VAR_OPTIONS, key=k("init_var"), **PERSIST, format_func=_fmt_num,
                          help="W ~ N(0, σ²), log scale. Too small: signals and deltas shrink layer by layer "

@@ -259,6 +259,18 @@ def resume_run(page: str) -> None:
     current.adopt(tr, cfg)
 
 
+def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
+    """Every sidebar widget of ``page`` from ``cfg`` (a lesson's settings on the page's defaults),
+    and its right panel; the page counts as visited, so the link does not seed it again."""
+    for name, value in _widget_values(cfg).items():
+        st.session_state[key(page, name)] = value
+    st.session_state[key(page, "panel")] = panel or "curves"
+    st.session_state[key(page, "_seeded")] = True
+    st.session_state[key(page, "_link_warnings")] = []
+    if lab(page) is not None:
+        lab(page).playing = False
+
+
 def apply_settings(page: str, changes: dict) -> None:
     """Set sidebar widgets of ``page`` (LabConfig field names; "hidden" as a tuple of units) from a
     button callback: the next run reads them like a user's own changes (and rebuilds if needed)."""

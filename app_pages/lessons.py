@@ -1,0 +1,4 @@
+"""Lessons: ready-made classroom scenarios (ui/lessons.py)."""
+from ui import lessons
+
+lessons.render()
