@@ -20,6 +20,7 @@ PAGES = {  # url path -> (file, title, icon, training-page id)
     "circles": ("app_pages/circles.py", "Circles", ":material/radio_button_checked:", "circles"),
     "more-2d": ("app_pages/more_2d.py", "More 2-D data", ":material/scatter_plot:", "more2d"),
     "mnist": ("app_pages/mnist.py", "MNIST digits", ":material/draw:", "mnist"),
+    "compare": ("app_pages/compare.py", "Compare", ":material/compare:", None),
 }
 
 # Less empty space above the title (the playground is often projected on a small screen), and
@@ -33,7 +34,7 @@ st.html("""<style>
 nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not p)
                      for p, (f, t, i, _) in PAGES.items()])
 page = PAGES.get(nav.url_path, (None, None, None, None))[3]
-state.set_current_page(page)
+state.set_current_page(page or nav.url_path or None)
 if page:
     state.init_page(page)
     sidebar.render(page)

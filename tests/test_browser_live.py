@@ -262,3 +262,47 @@ def test_mnist_tiles_and_charts_animate(server, browser):
     button(page, "Pause").click()
     button(page, "Play").wait_for(timeout=5000)
     page.close()
+
+
+# every run's boundary field in the Compare view, and each run's curve lengths
+COMPARE_FIELDS = """name => { const v = window.__bpLive.get(name);
+  return v.boundaries.map(b => { const r = b.last.res;
+    return { res: r, rgba: Array.from(b.field.getContext('2d').getImageData(0, 0, r, r).data) }; }); }"""
+COMPARE_POINTS = "name => window.__bpLive.get(name).runs.map(r => r.step.length)"
+
+
+def test_compare_draws_every_run_as_the_engine_and_plays_them_together(server, browser):
+    from ui.compare import CompareConfig, CompareLab
+
+    name = "compare/main"
+    page = open_page(browser, server, "/compare?race=activations&runs=3", name)
+    click_steps(page, name, 3)
+    cl = CompareLab(CompareConfig(race="activations", runs=3),
+                    lambda c: load_dataset(c.dataset, n_samples=c.n_samples, noise=c.noise,
+                                           test_fraction=c.test_fraction, seed=c.data_seed))
+    cl.advance(3)
+    fields = page.evaluate(COMPARE_FIELDS, name)
+    assert len(fields) == 3
+    for (label, lb), got in zip(cl.runs, fields):
+        res = got["res"]
+        want = probability_image(boundary_grid(lb.net, lb.dataset.bounds, res, normalize=True)).astype(int)
+        drawn = np.array(got["rgba"], dtype=int).reshape(res, res, 4)[..., :3]
+        assert np.abs(drawn - want).max() <= 1, f"{label}: the drawn field differs from the engine's"
+
+    button(page, "Play").click()
+    page.wait_for_function(f"() => window.__bpLive.get({name!r}).status.playing", timeout=10000)
+    page.wait_for_timeout(2500)
+    during = page.evaluate(COMPARE_FIELDS, name)
+    assert all(a["rgba"] != b["rgba"] for a, b in zip(fields, during)), "a run's picture did not change while playing"
+    steps = page.evaluate(f"() => window.__bpLive.get({name!r}).runs.map(r => r.status.step)")
+    assert len(set(steps)) == 1 and steps[0] > 30, steps  # lockstep
+    assert min(page.evaluate(COMPARE_POINTS, name)) > 20
+    no_exception(page)
+    page.screenshot(path="shots/test-compare-playing.png")
+    button(page, "Pause").click()
+    button(page, "Play").wait_for(timeout=5000)
+    page.wait_for_timeout(400)
+    a = page.evaluate(COMPARE_FIELDS, name)
+    page.wait_for_timeout(600)
+    assert a == page.evaluate(COMPARE_FIELDS, name), "the pictures kept changing after Pause"
+    page.close()

@@ -188,9 +188,79 @@ def ensure_lab(page: str, cfg: LabConfig) -> tuple[Lab | None, str | None]:
 def set_current_page(page: str | None) -> None:
     """Pause the lab of the page the user just left: its animation is no longer on screen."""
     prev = st.session_state.get("_current_page")
-    if prev != page and prev in TRAINING_PAGES and lab(prev) is not None:
+    if prev != page and prev is not None and lab(prev) is not None:
         lab(prev).playing = False
     st.session_state["_current_page"] = page
+
+
+# ----------------------------------------------------------------------------- compare page
+def compare_config():
+    """The Compare page's widgets -> CompareConfig (seeded from the URL on the first visit)."""
+    from .compare import CompareConfig, config_from_params
+
+    if not st.session_state.get(key("compare", "_seeded")):
+        params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+        cfg, warnings = config_from_params(params)
+        st.session_state[key("compare", "_link_warnings")] = warnings
+        for name, value in (("race", cfg.race), ("dataset", cfg.dataset), ("runs", cfg.runs),
+                            ("hidden_text", ",".join(map(str, cfg.hidden)))):
+            st.session_state.setdefault(key("compare", name), value)
+        st.session_state[key("compare", "_seeded")] = True
+        st.session_state[key("compare", "_runs")] = cfg.runs
+    # a two-run race shows no runs slider, and Streamlit forgets an unshown widget's value:
+    # keep the last one the user chose
+    if key("compare", "runs") in st.session_state:
+        st.session_state[key("compare", "_runs")] = st.session_state[key("compare", "runs")]
+    else:
+        st.session_state[key("compare", "runs")] = st.session_state[key("compare", "_runs")]
+    g = lambda name: st.session_state[key("compare", name)]
+    cfg, warnings = config_from_params({"race": g("race"), "data": g("dataset"), "runs": str(g("runs")),
+                                        "hidden": g("hidden_text")})
+    st.session_state[key("compare", "_bad_hidden")] = warnings[0] if warnings else None
+    return cfg if not warnings else CompareConfig(cfg.race, cfg.dataset, (lab("compare").compare.hidden
+                                                  if lab("compare") else CompareConfig().hidden), cfg.runs)
+
+
+def compare_link_warnings() -> list[str]:
+    out = st.session_state.get(key("compare", "_link_warnings"), [])
+    bad = st.session_state.get(key("compare", "_bad_hidden"))
+    return out + ([bad] if bad else [])
+
+
+def compare_lab(cfg):
+    """This session's CompareLab, rebuilt when the race, data, layers or number of runs change."""
+    from .compare import CompareLab
+
+    current = lab("compare")
+    if current is None or current.compare != cfg:
+        try:
+            st.session_state[key("compare", "_lab")] = CompareLab(cfg, load_data)
+        except ValueError as exc:
+            if current is None:
+                raise
+            return current, str(exc)
+    return lab("compare"), None
+
+
+def sync_compare_url(want: dict) -> None:
+    have = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    if want != have:
+        st.query_params.from_dict(want)
+
+
+def toggle_compare_play() -> None:
+    lb = lab("compare")
+    lb.playing = not lb.playing
+
+
+def step_compare() -> None:
+    lb = lab("compare")
+    lb.playing = False
+    lb.advance(1)
+
+
+def reset_compare() -> None:
+    lab("compare").reset()
 
 
 def mark_full_run(page: str, value: bool) -> None:

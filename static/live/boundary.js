@@ -15,7 +15,8 @@ const { contourSegments } = await import(`./contour.js${V}`);
 const MAX_PX = 440;
 
 export class Boundary {
-  constructor(host) {
+  constructor(host, maxPx = MAX_PX) {
+    this.maxPx = maxPx;
     this.el = document.createElement('div');
     this.el.className = 'bp-bnd';
     this.el.innerHTML = '<div class="bp-bnd-box"><canvas class="bp-field" data-bp="boundary"></canvas>'
@@ -64,7 +65,7 @@ export class Boundary {
   // the square's size follows the element's width, read by a ResizeObserver: reading
   // clientWidth at every paint would force a layout per frame
   resize() {
-    const S = Math.max(160, Math.min(MAX_PX, Math.floor(this.width || MAX_PX)));
+    const S = Math.max(160, Math.min(this.maxPx, Math.floor(this.width || this.maxPx)));
     if (S === this.size) return false;
     this.size = S;
     const dpr = window.devicePixelRatio || 1;

@@ -8,8 +8,9 @@
 // (requestAnimationFrame), whatever the rate frames arrive at.
 
 const V = new URL(import.meta.url).search;  // the app version, passed on to sibling modules
-const [{ Boundary, escape }, { Heatmaps, Tiles }, { Curves, History }, { unpack }] = await Promise.all([
-  import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`)]);
+const [{ Boundary, escape }, { Heatmaps, Tiles }, { Curves, History }, { unpack }, { CompareView }] = await Promise.all([
+  import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
+  import(`./compare.js${V}`)]);
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
@@ -52,14 +53,6 @@ class View {
 
   attach(parent) {
     if (this.root.parentNode !== parent) parent.appendChild(this.root);  // a remount: move, don't rebuild
-    const shadow = parent.getRootNode();
-    if (shadow && shadow !== document && !shadow.querySelector('link[data-bp-css]')) {
-      for (const href of CSS) {
-        const link = document.createElement('link');
-        link.rel = 'stylesheet'; link.href = href; link.dataset.bpCss = '1';
-        shadow.insertBefore(link, shadow.firstChild);
-      }
-    }
   }
 
   // a full frame: (re)start from the model's architecture, the data and the whole history
@@ -143,12 +136,25 @@ class View {
   }
 }
 
+// the element lives in a shadow root: our stylesheets go inside it, once
+function styleShadow(parent) {
+  const shadow = parent.getRootNode();
+  if (shadow && shadow !== document && !shadow.querySelector('link[data-bp-css]')) {
+    for (const href of CSS) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet'; link.href = href; link.dataset.bpCss = '1';
+      shadow.insertBefore(link, shadow.firstChild);
+    }
+  }
+}
+
 export function render(component) {
   const { data, parentElement } = component;
   if (!(data instanceof Uint8Array)) return;
+  styleShadow(parentElement);
   const { meta, arrays } = unpack(data);
   let v = views.get(meta.view);
-  if (!v) { v = new View(meta.view); views.set(meta.view, v); }
+  if (!v) { v = meta.parts[0] === 'compare' ? new CompareView(meta.view) : new View(meta.view); views.set(meta.view, v); }
   try {
     v.receive(meta, arrays, parentElement);
   } catch (e) {
