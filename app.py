@@ -8,10 +8,10 @@ shared /xor URL, would run the page file without this script and its sidebar.)
 import ui.blas  # noqa: F401  (first: one BLAS thread in the server process, see ui/blas.py)
 import streamlit as st
 
-from ui import sidebar, state
+from ui import projector, sidebar, state
 
 st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state=projector.sidebar_state())
 
 PAGES = {  # url path -> (file, title, icon, training-page id)
     "": ("app_pages/intro.py", "Start here", ":material/school:", None),
@@ -35,6 +35,8 @@ nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not
                      for p, (f, t, i, _) in PAGES.items()])
 page = PAGES.get(nav.url_path, (None, None, None, None))[3]
 state.set_current_page(page or nav.url_path or None)
+projector.switch()
+projector.apply()
 if page:
     state.init_page(page)
     sidebar.render(page)

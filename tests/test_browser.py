@@ -144,3 +144,42 @@ def test_take_it_home_download_script_and_run_then_continue_in_a_new_session(ser
     assert np.array_equal(np.array(got), lab.net.weights[0].ravel())  # continued exactly
     _no_exception(fresh)
     fresh.close()
+
+
+def test_projector_mode_at_1024x768(server, browser):
+    """The classroom case: everything legible on a 1024 x 768 projector."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.goto(server + "/xor")
+    wait_view(page, "xor/main")
+    sidebar = page.locator("[data-testid=stSidebar]")
+    before = page.evaluate(SIZES)
+    assert sidebar.bounding_box()["width"] > 200
+    page.get_by_text("Projector mode").first.click()
+    page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '20px'", timeout=10000)
+    page.wait_for_function(f"() => ({SIZES})().boundary > {before['boundary']}", timeout=10000)
+    page.wait_for_timeout(800)
+    after = page.evaluate(SIZES)
+    box = sidebar.bounding_box()
+    assert box is None or box["x"] + box["width"] <= 1, box        # the sidebar is folded away
+    assert after["boundary"] >= 1.08 * before["boundary"], (before, after)
+    assert after["key"] >= 1.4 * before["key"] and after["key"] >= 28, (before, after)
+    assert after["axis"] > before["axis"], (before, after)            # chart ticks grew too
+    assert after["boundaryTop"] < 400                                  # the picture starts on screen
+    button(page, "Play").click()
+    page.wait_for_function("() => window.__bpLive.get('xor/main').status.step > 20", timeout=15000)
+    no_exception(page)
+    page.screenshot(path="shots/test-projector-xor.png")
+    button(page, "Pause").click()
+    page.get_by_role("button", name="Leave projector mode").click()
+    page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '16px'", timeout=10000)
+    page.wait_for_timeout(800)
+    assert sidebar.bounding_box()["width"] > 200
+    page.close()
+
+
+# the live view's sizes: boundary square, a key number's font, a chart's tick font (px)
+SIZES = """() => { const v = window.__bpLive.get('xor/main'), b = v.boundary;
+  const host = v.root.getRootNode().host, key = v.root.querySelector('.bp-status .v');
+  const u = v.curves.charts[0].u;
+  return { boundary: b.size, boundaryTop: b.box.getBoundingClientRect().top,
+           key: parseFloat(getComputedStyle(key).fontSize), axis: parseFloat(u.axes[0].font[0].split('px')[0]) }; }"""

@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from . import state
+from . import projector, state
 from .lab import Lab
 
 
@@ -42,7 +42,7 @@ def control_bar(page: str, lab: Lab) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content", wrap=False):
         st.button("Pause" if lab.playing else "Play", key=state.key(page, "_play"), type="primary",
                   icon=":material/pause:" if lab.playing else ":material/play_arrow:",
-                  on_click=_toggle_play, args=(lab,), width=104)
+                  on_click=_toggle_play, args=(lab,), width=projector.play_width())
         st.button("Step", key=state.key(page, "_step"), on_click=_step, args=(lab,),
                   help="One mini-batch update: forward, loss, backward, update.")
         st.button("Step epoch", key=state.key(page, "_epoch"), on_click=_epoch, args=(lab,),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, hidden_view, inspect, state
+from . import controls, hidden_view, inspect, projector, state
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import LiveView
@@ -78,7 +78,7 @@ def render(page: str) -> None:
     """The whole page body (the sidebar is drawn by app.py)."""
     title, intro = PAGE_TEXT[page]
     st.title(title)
-    st.caption(intro)
+    projector.intro(intro)
     cfg = state.read_config(page)
     lab, error = state.ensure_lab(page, cfg)
     if lab is None:

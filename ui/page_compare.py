@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import state
+from . import projector, state
 from .compare import DATASETS, DEEP, RACES, WATCH, CompareMaker, params_from_config
 from .live import run_live
 from .live_view import LiveView
@@ -20,7 +20,7 @@ def _layout(lab):
 
 def render() -> None:
     st.title("Compare")
-    st.caption("Two to four settings on the same data, from the same seed, trained in lockstep: one Play, "
+    projector.intro("Two to four settings on the same data, from the same seed, trained in lockstep: one Play, "
                "one Step for all. Everything not named in a run's label is the Circles page's default "
                "(tanh, softmax cross-entropy, N(0, 0.3) init, SGD + momentum 0.9, η = 0.03, full batches).")
     cfg = state.compare_config()
@@ -38,20 +38,23 @@ def render() -> None:
     lab, error = state.compare_lab(cfg)
     if error:
         st.error(error, icon="⚠️")
-    note = WATCH[cfg.race]
-    if cfg.race == "batchnorm" and len(cfg.hidden) < 3:
-        note += f" (Fewer than 3 hidden layers were given, so this race uses {','.join(map(str, DEEP))}.)"
-    st.info(f"**What to watch.** {note}", icon=":material/visibility:")
     state.sync_compare_url(params_from_config(lab.compare))
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.button("Pause" if lab.playing else "Play", key=state.key(PAGE, "_play"), type="primary",
-                  icon=":material/pause:" if lab.playing else ":material/play_arrow:", width=104,
+                  icon=":material/pause:" if lab.playing else ":material/play_arrow:", width=projector.play_width(),
                   on_click=state.toggle_compare_play)
         st.button("Step", key=state.key(PAGE, "_step"), on_click=state.step_compare,
                   help="One mini-batch update of every run.")
         st.button("Reset", key=state.key(PAGE, "_reset"), on_click=state.reset_compare,
                   help="Every run back to step 0 from the same seed.")
+    note = WATCH[cfg.race]
+    if cfg.race == "batchnorm" and len(cfg.hidden) < 3:
+        note += f" (Fewer than 3 hidden layers were given, so this race uses {','.join(map(str, DEEP))}.)"
+    if not projector.is_on():  # projected, the pictures come first and the note goes under them
+        st.info(f"**What to watch.** {note}", icon=":material/visibility:")
     run_live(PAGE, lambda: _layout(state.lab(PAGE)), None, frame_interval=1 / 30)
+    if projector.is_on():
+        st.info(f"**What to watch.** {note}", icon=":material/visibility:")
     for label, lb in lab.runs:
         if lb.error:
             st.error(f"{label}: {lb.error}", icon="🛑")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.views import confident_mistakes, confusion
 
-from . import charts, controls, inspect, state
+from . import charts, controls, inspect, projector, state
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
@@ -90,7 +90,7 @@ def _data_section(lab) -> None:
 def render() -> None:
     page = "mnist"
     st.title("MNIST digits")
-    st.caption("Real handwriting: 28 × 28 pixels = 784 inputs per digit. **Train and test subsets are split "
+    projector.intro("Real handwriting: 28 × 28 pixels = 784 inputs per digit. **Train and test subsets are split "
                "from MNIST's 10,000-digit test set** (shipped with the app for offline use; the 60,000-digit "
                "training set is not included). Choose digits and sizes under *Data* in the sidebar.")
     cfg = state.read_config(page)

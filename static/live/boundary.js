@@ -11,6 +11,7 @@
 const V = new URL(import.meta.url).search;
 const { boundaryFields, classProbabilities, colourField, gridPoints, logits } = await import(`./net.js${V}`);
 const { contourSegments } = await import(`./contour.js${V}`);
+const { remScale } = await import(`./scale.js${V}`);
 
 const MAX_PX = 440;
 
@@ -65,7 +66,8 @@ export class Boundary {
   // the square's size follows the element's width, read by a ResizeObserver: reading
   // clientWidth at every paint would force a layout per frame
   resize() {
-    const S = Math.max(160, Math.min(this.maxPx, Math.floor(this.width || this.maxPx)));
+    const max = Math.round(this.maxPx * remScale());  // larger in projector mode
+    const S = Math.max(160, Math.min(max, Math.floor(this.width || max)));
     if (S === this.size) return false;
     this.size = S;
     const dpr = window.devicePixelRatio || 1;

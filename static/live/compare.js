@@ -6,6 +6,8 @@ import uPlot from '../vendor/uPlot.esm.js';
 
 const V = new URL(import.meta.url).search;
 const { Boundary, escape } = await import(`./boundary.js${V}`);
+const { axisFonts } = await import(`./curves.js${V}`);
+const { onRemChange } = await import(`./scale.js${V}`);
 
 const fmt = (v) => (v == null ? '–' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : String(+v.toPrecision(4)));
 const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
@@ -38,16 +40,26 @@ function aligned(runs, key) {
 }
 
 function chart(el, title, yLabel, runs, log, width) {
-  return new uPlot({
-    title, width, height: 220, legend: { live: true }, cursor: { drag: { x: false, y: false } },
+  const { font, labelFont, k } = axisFonts();
+  const u = new uPlot({
+    title, width, height: Math.round(220 * k), legend: { live: true }, cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false, range: (u, a, b) => [0, Math.max(10, b == null ? 10 : b)] },
       y: log ? { distr: 3, log: 10 } : { range: [0, 1.0001] } },
-    axes: [{ label: 'step', size: 36, values: (u, s) => s.map(String) },
-      { label: yLabel, size: 56, values: log ? (u, s) => s.map((v) => (v == null ? '' : fmt(v)))
+    axes: [{ label: 'step', size: 36 * k, font, labelFont, values: (u, s) => s.map(String) },
+      { label: yLabel, size: 56 * k, font, labelFont, values: log ? (u, s) => s.map((v) => (v == null ? '' : fmt(v)))
         : (u, s) => s.map((v) => `${Math.round(100 * v)}%`) }],
     series: [{ label: 'step' }, ...runs.map((r) => ({ label: r.label, stroke: r.color, width: 2, spanGaps: true,
       points: { show: false }, value: (u, v) => (log ? fmt(v) : pct(v)) }))],
   }, [[]].concat(runs.map(() => [])), el);
+  // the width follows the chart's box (read by a ResizeObserver, never per redraw)
+  const ro = new ResizeObserver((entries) => {
+    const w = Math.max(240, Math.floor(entries[0].contentRect.width));
+    if (w !== u.width) u.setSize({ width: w, height: u.height });
+  });
+  ro.observe(el);
+  const destroy = u.destroy.bind(u);
+  u.destroy = () => { ro.disconnect(); destroy(); };
+  return u;
 }
 
 export class CompareView {
@@ -56,6 +68,7 @@ export class CompareView {
     this.root = document.createElement('div');
     this.root.className = 'bp-live bp-compare';
     this.paintsBoundary = 0; this.paintsCharts = 0; this.lastDraw = 0;
+    onRemChange(() => { if (this.runs) { this.build(); this.dirty = true; this.lastDraw = 0; this.paint(); } });  // projector mode
   }
 
   get paints() { return { boundary: this.paintsBoundary, curves: this.paintsCharts }; }
@@ -87,18 +100,30 @@ export class CompareView {
     if (key === this.layoutKey) { this.boundaries.forEach((b, i) => b.setData(this.data, this.runs[i].net)); return; }
     this.layoutKey = key;
     this.data = { ...meta.data, xy: arrays.xy, y: arrays.y };
-    this.root.innerHTML = `<h5>${escape(meta.data.race)}</h5><div class="bp-cmp-grid"></div><div class="bp-cmp-charts"></div>`;
+    this.build();
+  }
+
+  // the DOM: heading, one cell per run, the two charts
+  build() {
+    if (this.charts) this.charts.forEach((c) => c.destroy());
+    // what all runs share is said once, under the heading; a cell names only what differs
+    const same = (k) => this.runs.every((r) => r.net[k] === this.runs[0].net[k]);
+    const shared = [same('describe') && this.runs[0].net.describe, same('optimizer') && this.runs[0].net.optimizer].filter(Boolean);
+    const own = (r) => [!same('describe') && r.net.describe, !same('optimizer') && r.net.optimizer].filter(Boolean).join('; ');
+    this.root.innerHTML = `<h5>${escape(this.data.race)}</h5>`
+      + (shared.length ? `<div class="bp-cmp-desc bp-cmp-shared">Every run: ${escape(shared.join('; '))}</div>` : '')
+      + '<div class="bp-cmp-grid"></div><div class="bp-cmp-charts"></div>';
     const grid = this.root.querySelector('.bp-cmp-grid');
     this.statusEls = [];
     this.boundaries = this.runs.map((run) => {
       const cell = document.createElement('div');
       cell.className = 'bp-cmp-cell';
       cell.innerHTML = `<div class="bp-cmp-title" style="border-color:${run.color}"><b>${escape(run.label)}</b>`
-        + `<div class="bp-cmp-desc">${escape(run.net.describe)}; ${escape(run.net.optimizer)}</div>`
+        + `<div class="bp-cmp-desc">${escape(own(run))}</div>`
         + '<div class="bp-cmp-status"></div></div>';
       grid.appendChild(cell);
       this.statusEls.push(cell.querySelector('.bp-cmp-status'));
-      const b = new Boundary(cell, 215);
+      const b = new Boundary(cell, 300);
       b.setData(this.data, run.net);
       return b;
     });
@@ -116,7 +141,10 @@ export class CompareView {
     this.runs.forEach((run, i) => {
       this.boundaries[i].paint(run.net);
       const s = run.status;
-      this.statusEls[i].textContent = run.error ? 'diverged: paused' : `step ${s.step.toLocaleString('en-US')} · loss ${fmt(s.loss)} · test ${pct(s.tacc)}`;
+      // three items that wrap between, never inside, on a narrow cell; rewritten only when changed
+      const text = run.error ? 'diverged: paused' : [`step ${s.step.toLocaleString('en-US')}`, `loss ${fmt(s.loss)}`, `test ${pct(s.tacc)}`]
+        .map((t) => t.replace(/ /g, '\u00a0')).join(' · ');
+      if (this.statusEls[i].textContent !== text) this.statusEls[i].textContent = text;
     });
     this.paintsBoundary++;
     const now = performance.now();

@@ -6,6 +6,9 @@
 
 import uPlot from '../vendor/uPlot.esm.js';  // pinned, unmodified: static/vendor/README.md
 
+const V = new URL(import.meta.url).search;
+const { remScale } = await import(`./scale.js${V}`);
+
 const MAX_POINTS = 4000;
 const REDRAW_MS = 66;  // at most 15 chart redraws a second: curves need no more, the boundary gets the rest
 
@@ -80,7 +83,16 @@ function logTicks(u, splits) {
   });
 }
 
+// uPlot draws its axes on the canvas in px: sized here with the page's root font (projector mode)
+export function axisFonts() {
+  const k = remScale(), px = (v) => Math.round(v * k);
+  return { font: `${px(12)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`,
+    labelFont: `bold ${px(12)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`, k };
+}
+
 function chartOpts({ title, yLabel, log, series, band, width, height, yRange, percent }) {
+  const { font, labelFont, k } = axisFonts();
+  height = Math.round(height * k);
   return {
     title, width, height,
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
@@ -90,8 +102,8 @@ function chartOpts({ title, yLabel, log, series, band, width, height, yRange, pe
       y: log ? { distr: 3, log: 10 } : { range: yRange },
     },
     axes: [
-      { label: 'step', incrs: STEP_INCRS, size: 36, labelSize: 16, values: (u, s) => s.map((v) => String(v)) },
-      { label: yLabel, size: 56, labelSize: 18, values: percent ? (u, s) => s.map((v) => `${Math.round(100 * v)}%`) : logTicks },
+      { label: 'step', incrs: STEP_INCRS, size: 36 * k, labelSize: 16 * k, font, labelFont, values: (u, s) => s.map((v) => String(v)) },
+      { label: yLabel, size: 56 * k, labelSize: 18 * k, font, labelFont, values: percent ? (u, s) => s.map((v) => `${Math.round(100 * v)}%`) : logTicks },
     ],
     series: [{ label: 'step', value: (u, v) => (v == null ? '–' : String(v)) }, ...series],
     hooks: band ? { drawClear: [drawBand(band)] } : {},

@@ -11,6 +11,7 @@ const V = new URL(import.meta.url).search;  // the app version, passed on to sib
 const [{ Boundary, escape }, { Heatmaps, Tiles }, { Curves, History }, { unpack }, { CompareView }] = await Promise.all([
   import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
   import(`./compare.js${V}`)]);
+const { onRemChange } = await import(`./scale.js${V}`);
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
@@ -28,6 +29,16 @@ class View {
     this.root = document.createElement('div');
     this.root.className = 'bp-live';
     this.layoutKey = null;
+    onRemChange(() => this.relayout());
+  }
+
+  // the root font size changed (projector mode, ui/projector.py): rebuild at the new size
+  relayout() {
+    if (!this.net) return;
+    this.build();
+    if (this.boundary) { this.boundary.dataKey = null; this.boundary.setData(this.data, this.net); }
+    this.dirty = true;
+    this.paint();
   }
 
   receive(data, arrays, parent) {

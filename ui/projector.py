@@ -1,0 +1,69 @@
+"""Projector mode: a classroom projector at 1024 x 768 shows the page legibly.
+
+Only presentation changes, and all of it is done by the browser: the sidebar is collapsed, the
+root font grows (Streamlit and the live view size their text in rem, so everything scales with
+it), the live view's picture and charts grow with the font (static/live reads the root font
+size when it lays itself out), and the key numbers of the status line get larger still. The
+server sends the same frames as before. The switch lives in the sidebar; while it is on, a
+"Leave projector mode" button floats at the bottom right, because the sidebar is hidden.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+KEY = "projector"
+ROOT_FONT_PX = 20  # Streamlit's default is 16: 1.25x everything
+
+CSS = f"""<style>
+html {{ font-size: {ROOT_FONT_PX}px; }}
+/* the key numbers of the live view (static/live/live.css reads these variables) */
+:root {{ --bp-key-scale: 1.45; --bp-caption-scale: 1.1; }}
+[data-testid='stMainBlockContainer'] {{ padding: 3.3rem 1.6rem 2rem; max-width: none; }}
+[data-testid='stMainBlockContainer'] h1 {{ font-size: 1.9rem; padding-bottom: 0.2rem; }}
+/* the way back floats at the bottom right: no layout space, never under the header */
+.st-key-leave_projector {{ position: fixed; right: 1rem; bottom: 0.8rem; width: auto !important; z-index: 1000; }}
+.st-key-leave_projector button {{ background: #ffffffee; border: 1px solid #ccc; box-shadow: 0 1px 6px #0002;
+  padding: 0.2rem 0.7rem; }}
+</style>"""
+
+
+def play_width() -> int:
+    """The Play/Pause button's fixed width (fixed so the row does not jump when it toggles)."""
+    return 134 if is_on() else 104
+
+
+def is_on() -> bool:
+    return bool(st.session_state.get(KEY, False))
+
+
+def sidebar_state() -> str:
+    """For st.set_page_config: collapsed while projecting (the picture gets the whole width)."""
+    return "collapsed" if is_on() else "expanded"
+
+
+def switch() -> None:
+    """The toggle, at the top of the sidebar on every page."""
+    st.sidebar.toggle("Projector mode", key=KEY,
+                      help="For a classroom projector: the sidebar folds away and the text, the picture "
+                           "and the key numbers get bigger (legible at 1024 × 768). Open the sidebar "
+                           "(the » at the top left) to change settings.")
+
+
+def intro(text: str) -> None:
+    """A page's introduction under its title; left out while projecting, so the picture fits
+    on a 768-pixel-high screen (the teacher says it instead)."""
+    if not is_on():
+        st.caption(text)
+
+
+def _leave() -> None:
+    st.session_state[KEY] = False
+
+
+def apply() -> None:
+    """The projector's styles, and a way back while the sidebar is folded away."""
+    if not is_on():
+        return
+    st.html(CSS)
+    st.button("Leave projector mode", key="leave_projector", type="tertiary",
+              icon=":material/close_fullscreen:", on_click=_leave)
