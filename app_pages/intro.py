@@ -31,7 +31,12 @@ with c1:
         "(/circles?hidden=8,8,8,8&act=sigmoid) stays near 50 % test accuracy after 3,000 steps "
         "(mean |δ₁| ≈ 3·10⁻⁵: the gradient vanishes). Switch on **Batch norm** under *Network* — or open "
         "[the same net with batch norm](/circles?hidden=8,8,8,8&act=sigmoid&bn=1) — and it passes 95 % "
-        "in about 70 steps (measured by `benchmarks/lesson_batchnorm.py`)."
+        "in about 70 steps (measured by `benchmarks/lesson_batchnorm.py`).\n"
+        "9. Teaching? **Lessons** has eleven one-click scenarios with what to watch and a question for "
+        "the class; **Compare** races optimizers, initialisations, activations or learning rates side "
+        "by side; **Projector mode** (top of the sidebar) makes everything legible on a projector. "
+        "Under each page, **Take it home** downloads the run, its history, the weights or a plain "
+        "NumPy script that reproduces it."
     )
     st.markdown("#### Controls")
     st.markdown(

@@ -16,8 +16,9 @@ ROOT_FONT_PX = 20  # Streamlit's default is 16: 1.25x everything
 
 CSS = f"""<style>
 html {{ font-size: {ROOT_FONT_PX}px; }}
-/* the key numbers of the live view (static/live/live.css reads these variables) */
-:root {{ --bp-key-scale: 1.45; --bp-caption-scale: 1.1; }}
+/* the live view's key numbers, and a picture that ends above the screen's bottom edge
+   (static/live/live.css reads these variables) */
+:root {{ --bp-key-scale: 1.45; --bp-bnd-max: max(20rem, min(27.5rem, calc(100vh - 15.5rem))); }}
 [data-testid='stMainBlockContainer'] {{ padding: 3.3rem 1.6rem 2rem; max-width: none; }}
 [data-testid='stMainBlockContainer'] h1 {{ font-size: 1.9rem; padding-bottom: 0.2rem; }}
 /* the way back floats at the bottom right: no layout space, never under the header */
