@@ -166,8 +166,12 @@ def test_every_init(init, init_var, act):
 @pytest.mark.parametrize("init", INITS)
 def test_init_draws_the_documented_variance_and_zero_biases(init):
     net = MLP([300, 200, 100], "relu", init=init, init_var=0.04, seed=1)
-    expected = {"normal": [0.04, 0.04], "xavier": [2 / 500, 2 / 300], "he": [2 / 300, 2 / 200]}[init]
+    expected = {"normal": [0.04, 0.04], "xavier": [2 / 500, 2 / 300], "he": [2 / 300, 2 / 200],
+                "zeros": [0.0, 0.0]}[init]
     assert net.init_variances() == pytest.approx(expected)
+    if init == "zeros":  # the symmetry lesson's init: every parameter exactly 0
+        assert all(not p.any() for p in net.params())
+        return
     for W, var in zip(net.weights, expected):
         assert abs(W.mean()) < 4 * np.sqrt(var / W.size)
         assert W.var() == pytest.approx(var, rel=0.03)  # 20,000+ draws: the sample variance is within ~1%
