@@ -306,3 +306,22 @@ def test_compare_draws_every_run_as_the_engine_and_plays_them_together(server, b
     page.wait_for_timeout(600)
     assert a == page.evaluate(COMPARE_FIELDS, name), "the pictures kept changing after Pause"
     page.close()
+
+
+# the x-axis tick labels of every chart of a view (uPlot keeps the formatted labels it drew)
+X_TICKS = """name => { const v = window.__bpLive.get(name);
+  const charts = v.curves ? [...v.curves.charts, ...v.layers.charts].map(c => c.u) : v.charts;
+  return charts.map(u => u.axes[0]._values || []); }"""
+
+
+@pytest.mark.parametrize("path,name", [("/xor", "xor/main"), ("/compare?runs=2", "compare/main")])
+def test_step_axes_have_whole_number_ticks_after_one_step(server, browser, path, name):
+    """Issue 13: after one step the step axis read "1.000000"; steps are whole numbers."""
+    page = open_page(browser, server, path, name)
+    click_steps(page, name, 1)
+    page.wait_for_timeout(300)
+    ticks = page.evaluate(X_TICKS, name)
+    assert ticks and all(ticks), ticks
+    for labels in ticks:
+        assert all(t.isdigit() for t in labels if t), labels
+    page.close()

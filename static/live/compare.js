@@ -6,7 +6,7 @@ import uPlot from '../vendor/uPlot.esm.js';
 
 const V = new URL(import.meta.url).search;
 const { Boundary, escape } = await import(`./boundary.js${V}`);
-const { axisFonts } = await import(`./curves.js${V}`);
+const { axisFonts, STEP_INCRS } = await import(`./curves.js${V}`);
 const { onRemChange } = await import(`./scale.js${V}`);
 
 const fmt = (v) => (v == null ? '–' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : String(+v.toPrecision(4)));
@@ -45,7 +45,7 @@ function chart(el, title, yLabel, runs, log, width) {
     title, width, height: Math.round(220 * k), legend: { live: true }, cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false, range: (u, a, b) => [0, Math.max(10, b == null ? 10 : b)] },
       y: log ? { distr: 3, log: 10 } : { range: [0, 1.0001] } },
-    axes: [{ label: 'step', size: 36 * k, font, labelFont, values: (u, s) => s.map(String) },
+    axes: [{ label: 'step', incrs: STEP_INCRS, size: 36 * k, font, labelFont, values: (u, s) => s.map(String) },
       { label: yLabel, size: 56 * k, font, labelFont, values: log ? (u, s) => s.map((v) => (v == null ? '' : fmt(v)))
         : (u, s) => s.map((v) => `${Math.round(100 * v)}%`) }],
     series: [{ label: 'step' }, ...runs.map((r) => ({ label: r.label, stroke: r.color, width: 2, spanGaps: true,

@@ -71,7 +71,7 @@ export class History {
 const fmt = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
 const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
 const positive = (a) => a.map((v) => (v != null && v > 0 ? v : null));  // log axes: no zeros
-const STEP_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+export const STEP_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
 // log-axis tick labels: powers of ten as 1e-4 ... 1e4 (0.01 .. 100 written out), others short
 function logTicks(u, splits) {
