@@ -23,13 +23,8 @@ PAGES = {  # url path -> (file, title, icon, training-page id)
     "compare": ("app_pages/compare.py", "Compare", ":material/compare:", None),
 }
 
-# Less empty space above the title (the playground is often projected on a small screen), and
-# the boundary's static points layer stacked exactly over its animated field (ui/page2d.py).
-st.html("""<style>
-[data-testid='stMainBlockContainer']{padding-top:2.2rem}
-[class*='st-key-bp-stack-']{position:relative}
-[class*='st-key-bp-stack-'] > div:nth-child(2){position:absolute;top:0;left:0;width:100%;pointer-events:none}
-</style>""")
+# Less empty space above the title (the playground is often projected on a small screen).
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 
 nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not p)
                      for p, (f, t, i, _) in PAGES.items()])

@@ -181,3 +181,11 @@ def test_the_browser_code_is_served_by_static_serving():
         assert (ROOT / "static" / "live" / f).is_file(), f
     assert (ROOT / "static" / "vendor" / "uPlot.esm.js").is_file()
     assert (ROOT / "static" / "vendor" / "uPlot.LICENSE").read_text().startswith("The MIT License")
+
+
+def test_the_app_runs_numpy_with_one_blas_thread():
+    """ui/blas.py: an idle OpenBLAS helper thread spinning beside Streamlit cost two thirds of
+    the server's CPU per frame; importing ui.blas (app.py's first import) limits every pool to 1."""
+    import ui.blas
+
+    assert ui.blas.blas_threads() and set(ui.blas.blas_threads()) == {1}

@@ -139,9 +139,9 @@ def confusion_chart(cm: np.ndarray, class_names):
 
 
 # ------------------------------------------------------------------------- hidden space
-def _square_svg(size: int, body: str, extra_style: str = "") -> str:
+def _square_svg(size: int, body: str) -> str:
     return (f'<div style="width:100%;max-width:{size}px;aspect-ratio:1;border:1px solid #ccc;'
-            f'border-radius:4px;overflow:hidden;box-sizing:border-box;{extra_style}">'
+            f'border-radius:4px;overflow:hidden;box-sizing:border-box">'
             f'<svg viewBox="0 0 {size} {size}" style="display:block;width:100%;height:100%">{body}</svg></div>')
 
 

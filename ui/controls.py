@@ -6,7 +6,6 @@ so Pause acts within one frame.
 """
 from __future__ import annotations
 
-import math
 
 import streamlit as st
 
@@ -51,30 +50,6 @@ def control_bar(page: str, lab: Lab) -> None:
                        f"at this batch size).")
         st.button("Reset", key=state.key(page, "_reset"), on_click=_reset, args=(lab,),
                   help="Fresh weights from the seed, step 0. Settings are kept.")
-
-
-def _pct(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f} %"
-
-
-def _num(v) -> str:
-    return "–" if v is None else f"{v:.4g}"
-
-
-def status_html(lab: Lab) -> str:
-    """Step, epoch, batch loss and accuracies as a row of small labelled numbers."""
-    rec = lab.last()
-    tm = lab.test_metrics()
-    items = [("step", f"{lab.step:,}"), ("epoch", f"{lab.trainer.epoch:,}"),
-             ("loss (batch)", _num(rec.loss if rec else None)),
-             ("train acc (batch)", _pct(rec.train_acc if rec else None)),
-             ("test loss", _num(tm[0] if tm else None)), ("test acc", _pct(tm[1] if tm else None))]
-    cells = "".join(f'<div><div style="font-size:0.7rem;color:#777;text-transform:uppercase;'
-                    f'letter-spacing:.03em">{k}</div><div style="font-size:1.15rem;font-weight:600;'
-                    f'font-variant-numeric:tabular-nums">{v}</div></div>' for k, v in items)
-    state_txt = "playing" if lab.playing else "paused"
-    return (f'<div class="bp-status" style="display:flex;gap:1.6rem;flex-wrap:wrap;align-items:end">{cells}'
-            f'<div style="font-size:0.75rem;color:#999">{state_txt}</div></div>')
 
 
 def messages(page: str, lab: Lab | None, error: str | None) -> None:

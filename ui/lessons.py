@@ -3,7 +3,7 @@ watch, what to ask, and what the class should see. Every "you should see" line i
 tests/test_lessons.py, which runs the same settings in the engine."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -25,7 +25,6 @@ class Lesson:
     expect: str              # what you should see (checked by tests/test_lessons.py)
     also: tuple = ()         # (label, params) of a second setting to compare with
     panel: str | None = None  # "hidden" / "neurons": the right panel to open
-    extra: dict = field(default_factory=dict)
 
 
 LESSONS = [

@@ -35,8 +35,3 @@ def frame_interval(session: str, fastest: float) -> float:
 def leave(session: str) -> None:
     with _lock:
         _last_frame.pop(session, None)
-
-
-def playing() -> int:
-    with _lock:
-        return len(_last_frame)

@@ -28,8 +28,6 @@ from .config import (
 )
 from .lab import Lab
 
-TRAINING_PAGES = tuple(PAGE_DEFAULTS)
-
 
 # ----------------------------------------------------------------------------- datasets
 @st.cache_resource(max_entries=24, show_spinner="Loading data…")
