@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
 
 from .config import LR_OPTIONS, PAGE_DEFAULTS, LabConfig, _int_list
-from .frames import BOUNDARY_RES, FULL_HISTORY, MAX_RECORDS, _num, _records_after, _thinned, pack
-from .charts import CLASS_COLORS
+from .frames import (FULL_HISTORY, MAX_RECORDS, _num, _records_after, _thinned, data_meta, net_meta, pack,
+                     param_arrays, status)
 from .lab import Lab
 
 DATASETS = ("circles", "xor", "moons", "spiral", "gaussians")
@@ -180,39 +179,23 @@ class CompareMaker:
         lab = self.lab
         full = self.sent is None or self._id != f"compare:{lab.builds}"
         self._id = f"compare:{lab.builds}"
-        ds = lab.labs[0].dataset
         runs, arrays = [], {}
         for r, (label, lb) in enumerate(lab.runs):
-            tr, net = lb.trainer, lb.net
-            since = None if full else self.sent[r]
-            recs = _thinned(tr.history, FULL_HISTORY) if full else _thinned(_records_after(tr.history, since), MAX_RECORDS)
-            tm = lb.test_metrics()
-            run = {"label": label, "color": RUN_COLORS[r % len(RUN_COLORS)], "error": lb.error,
-                   "status": {"step": lb.step, "loss": _num(recs[-1].loss) if recs else
-                              _num(tr.history[-1].loss) if tr.history else None,
-                              "tacc": _num(tm[1]) if tm else None, "tloss": _num(tm[0]) if tm else None},
+            tr = lb.trainer
+            recs = (_thinned(tr.history, FULL_HISTORY) if full
+                    else _thinned(_records_after(tr.history, self.sent[r]), MAX_RECORDS))
+            run = {"label": label, "color": RUN_COLORS[r % len(RUN_COLORS)], "error": lb.error, "status": status(lb),
                    "hist": {"step": [x.step for x in recs], "loss": [_num(x.loss) for x in recs],
                             "tacc": [_num(x.test_acc, 5) for x in recs]}}
             if full:
-                run["net"] = {"sizes": list(net.sizes), "acts": list(net.activation_names),
-                              "out": net.loss_fn.output_name, "dtype": net.dtype.name, "bn_eps": 1e-5,
-                              "describe": net.describe(), "optimizer": lb.opt.describe()}
+                run["net"] = dict(net_meta(lb.net), describe=lb.net.describe(), optimizer=lb.opt.describe())
             runs.append(run)
-            for l in range(net.n_layers):
-                arrays[f"r{r}/W{l + 1}"], arrays[f"r{r}/b{l + 1}"] = net.weights[l], net.biases[l]
-            for l, bn in enumerate(net.bn, start=1):
-                if bn is not None:
-                    for k, a in (("gamma", bn.gamma), ("beta", bn.beta), ("mean", bn.running_mean),
-                                 ("var", bn.running_var)):
-                        arrays[f"r{r}/{k}{l}"] = a
+            arrays.update(param_arrays(lb.net, prefix=f"r{r}/"))
         self.sent = [lb.trainer.history[-1].step if lb.trainer.history else 0 for lb in lab.labs]
         meta = {"view": self.view, "id": self._id, "parts": ["compare"], "full": full, "runs": runs,
                 "playing": bool(lab.playing), "step": lab.step}
         if full:
-            meta["data"] = {"classes": list(ds.class_names), "colors": CLASS_COLORS, "bounds": [float(v) for v in ds.bounds],
-                            "res": BOUNDARY_RES, "n_train": int(len(ds.y_train)), "race": RACES[lab.compare.race][0]}
-            arrays["xy"] = np.vstack([ds.X_train, ds.X_test]).astype(np.float32)
-            arrays["y"] = np.concatenate([ds.y_train, ds.y_test]).astype(np.uint8)
+            meta["data"] = dict(data_meta(lab.labs[0].dataset, arrays), race=RACES[lab.compare.race][0])
         return pack(meta, arrays)
 
 

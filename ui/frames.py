@@ -158,11 +158,8 @@ class FrameMaker:
                 "smooth": tr.effective_batch_size < tr.n_train}
         arrays = {}
         if full:
-            meta["net"] = {"sizes": list(net.sizes), "acts": list(net.activation_names),
-                           "out": net.loss_fn.output_name, "loss": net.loss_name, "dtype": net.dtype.name,
-                           "bn": [bn is not None for bn in net.bn], "bn_eps": BN_EPS,
-                           "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE}
-            meta["data"] = self._static_data(arrays)
+            meta["net"] = net_meta(net)
+            meta["data"] = data_meta(lab.dataset, arrays)
             records = _thinned(tr.history, FULL_HISTORY)
         else:
             # Streamlit may replace a frame still waiting in its send queue by the next one
@@ -181,26 +178,43 @@ class FrameMaker:
             arrays["tiles"], scale = tiles_uint8(net.weights[0], n)
             meta["tiles"] = {"max": scale, "n": n, "n_units": net.sizes[1]}
             first = 1
-        for l in range(first, net.n_layers):
-            arrays[f"W{l + 1}"] = net.weights[l]
-        for l in range(net.n_layers):
-            arrays[f"b{l + 1}"] = net.biases[l]
-        for l, bn in enumerate(net.bn, start=1):  # BatchNorm in eval mode: the running statistics
-            if bn is not None:
-                arrays[f"gamma{l}"], arrays[f"beta{l}"] = bn.gamma, bn.beta
-                arrays[f"mean{l}"], arrays[f"var{l}"] = bn.running_mean, bn.running_var
+        arrays.update(param_arrays(net, first))
         return meta, arrays
 
-    def _static_data(self, arrays: dict) -> dict:
-        ds = self.lab.dataset
-        d = {"classes": list(ds.class_names), "colors": CLASS_COLORS}
-        if ds.image_shape is not None:
-            d["image_shape"] = list(ds.image_shape)
-            return d
-        arrays["xy"] = np.vstack([ds.X_train, ds.X_test]).astype(np.float32)
-        arrays["y"] = np.concatenate([ds.y_train, ds.y_test]).astype(np.uint8)
-        d.update(bounds=[float(v) for v in ds.bounds], res=BOUNDARY_RES, n_train=int(len(ds.y_train)))
+
+def net_meta(net) -> dict:
+    """What the browser needs to know of the architecture (full frames)."""
+    return {"sizes": list(net.sizes), "acts": list(net.activation_names), "out": net.loss_fn.output_name,
+            "loss": net.loss_name, "dtype": net.dtype.name, "bn": [bn is not None for bn in net.bn],
+            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE}
+
+
+def param_arrays(net, first: int = 0, prefix: str = "") -> dict[str, np.ndarray]:
+    """The parameters the browser draws from: W_l from layer ``first`` + 1 on, every b_l, and
+    each BatchNorm's γ, β and running statistics (eval mode: what every picture uses)."""
+    arrays = {}
+    for l in range(first, net.n_layers):
+        arrays[f"{prefix}W{l + 1}"] = net.weights[l]
+    for l in range(net.n_layers):
+        arrays[f"{prefix}b{l + 1}"] = net.biases[l]
+    for l, bn in enumerate(net.bn, start=1):
+        if bn is not None:
+            arrays[f"{prefix}gamma{l}"], arrays[f"{prefix}beta{l}"] = bn.gamma, bn.beta
+            arrays[f"{prefix}mean{l}"], arrays[f"{prefix}var{l}"] = bn.running_mean, bn.running_var
+    return arrays
+
+
+def data_meta(ds, arrays: dict) -> dict:
+    """The data's part of a full frame: class names and colours; for 2-D data also the
+    points (added to ``arrays`` as xy, y), the bounds and the grid resolution."""
+    d = {"classes": list(ds.class_names), "colors": CLASS_COLORS}
+    if ds.image_shape is not None:
+        d["image_shape"] = list(ds.image_shape)
         return d
+    arrays["xy"] = np.vstack([ds.X_train, ds.X_test]).astype(np.float32)
+    arrays["y"] = np.concatenate([ds.y_train, ds.y_test]).astype(np.uint8)
+    d.update(bounds=[float(v) for v in ds.bounds], res=BOUNDARY_RES, n_train=int(len(ds.y_train)))
+    return d
 
 
 def status(lab) -> dict:

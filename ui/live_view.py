@@ -76,3 +76,11 @@ class LiveView:
         self.sent += 1
         if registered is None or not st_internals.release_ids(registered):
             self._reuse_key = False  # internals changed: a fresh key per frame from now on
+
+
+def live_element(key: str, maker) -> tuple[LiveView, object]:
+    """A live element filled with its maker's first (full) frame at once -> (view, maker), the
+    pair ui.live.run_live animates."""
+    view = LiveView(key)
+    view.send(maker.frame())
+    return view, maker

@@ -12,7 +12,7 @@ import streamlit as st
 from . import controls, hidden_view, inspect, projector, state
 from .frames import FrameMaker
 from .live import run_live
-from .live_view import LiveView
+from .live_view import live_element
 
 PAGE_TEXT = {
     "xor": ("XOR", "Four quadrants, opposite corners share a class. No straight line separates them, so "
@@ -45,9 +45,7 @@ def _panel(page: str) -> str:
 
 def _live(view: str, page: str, parts: tuple, lab) -> tuple:
     """A live element showing ``parts``, filled with its first (full) frame at once."""
-    v, maker = LiveView(f"bp-live-{view}"), FrameMaker(f"{page}/{view}", page, parts, lab)
-    v.send(maker.frame())
-    return v, maker
+    return live_element(f"bp-live-{view}", FrameMaker(f"{page}/{view}", page, parts, lab))
 
 
 def _layout(page, lab):

@@ -7,15 +7,13 @@ import streamlit as st
 from . import projector, state
 from .compare import DATASETS, DEEP, RACES, WATCH, CompareMaker, params_from_config
 from .live import run_live
-from .live_view import LiveView
+from .live_view import live_element
 
 PAGE = "compare"
 
 
 def _layout(lab):
-    view, maker = LiveView("bp-live-compare"), CompareMaker("compare/main", lab)
-    view.send(maker.frame())
-    return {"live": [(view, maker)]}
+    return {"live": [live_element("bp-live-compare", CompareMaker("compare/main", lab))]}
 
 
 def render() -> None:

@@ -12,7 +12,7 @@ from . import charts, controls, inspect, projector, state
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
-from .live_view import LiveView
+from .live_view import live_element
 
 MISTAKES = 12
 # the classic textbook network (Nielsen, ch. 1), as sidebar settings
@@ -26,10 +26,7 @@ FRAME_INTERVAL = 1 / 30  # a frame carries 50 KB of weight tiles: 30 a second is
 def _layout(lab):
     """The live view (status, first-layer tiles, curves, upper weights, per-layer charts,
     painted by the browser), then the server-drawn confusion matrix and mistakes."""
-    view = LiveView("bp-live-mnist")
-    maker = FrameMaker("mnist/main", "mnist", LIVE_PARTS, lab)
-    view.send(maker.frame())
-    slots = {"live": [(view, maker)]}
+    slots = {"live": [live_element("bp-live-mnist", FrameMaker("mnist/main", "mnist", LIVE_PARTS, lab))]}
     c1, c2 = st.columns([1, 1], gap="medium")
     slots["confusion"] = c1.empty()
     with c2:

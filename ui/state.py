@@ -194,7 +194,7 @@ def set_current_page(page: str | None) -> None:
 # ----------------------------------------------------------------------------- compare page
 def compare_config():
     """The Compare page's widgets -> CompareConfig (seeded from the URL on the first visit)."""
-    from .compare import CompareConfig, config_from_params
+    from .compare import config_from_params
 
     if not st.session_state.get(key("compare", "_seeded")):
         params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
@@ -215,8 +215,9 @@ def compare_config():
     cfg, warnings = config_from_params({"race": g("race"), "data": g("dataset"), "runs": str(g("runs")),
                                         "hidden": g("hidden_text")})
     st.session_state[key("compare", "_bad_hidden")] = warnings[0] if warnings else None
-    return cfg if not warnings else CompareConfig(cfg.race, cfg.dataset, (lab("compare").compare.hidden
-                                                  if lab("compare") else CompareConfig().hidden), cfg.runs)
+    if warnings and lab("compare") is not None:  # bad layers typed: keep the runs' current ones
+        cfg = replace(cfg, hidden=lab("compare").compare.hidden)
+    return cfg
 
 
 def compare_link_warnings() -> list[str]:
@@ -323,15 +324,14 @@ def resume_run(page: str) -> None:
     except ValueError as exc:
         st.session_state[key(page, "_run_error")] = f"{upload.name}: {str(exc).removeprefix('load_run: ')}"
         return
-    apply_settings(page, {k: v for k, v in _widget_values(cfg).items()})
+    apply_settings(page, _widget_values(cfg))
     current.adopt(tr, cfg)
 
 
 def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
     """Every sidebar widget of ``page`` from ``cfg`` (a lesson's settings on the page's defaults),
     and its right panel; the page counts as visited, so the link does not seed it again."""
-    for name, value in _widget_values(cfg).items():
-        st.session_state[key(page, name)] = value
+    apply_settings(page, _widget_values(cfg))
     st.session_state[key(page, "panel")] = panel or "curves"
     st.session_state[key(page, "_seeded")] = True
     st.session_state[key(page, "_link_warnings")] = []
