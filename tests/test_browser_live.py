@@ -310,7 +310,7 @@ def test_compare_draws_every_run_as_the_engine_and_plays_them_together(server, b
 
 # the x-axis tick labels of every chart of a view (uPlot keeps the formatted labels it drew)
 X_TICKS = """name => { const v = window.__bpLive.get(name);
-  const charts = v.curves ? [...v.curves.charts, ...v.layers.charts].map(c => c.u) : v.charts;
+  const charts = (v.curves ? [...v.curves.charts, ...v.layers.charts] : v.charts).map(c => c.u);
   return charts.map(u => u.axes[0]._values || []); }"""
 
 

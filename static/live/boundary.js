@@ -49,7 +49,7 @@ export class Boundary {
     this.dataKey = key;
     this.data = data;
     this.res = data.res;
-    this.grids = {};  // res -> the grid points and their image
+    this.grid = null;  // the grid points and their image, made at the first paint
     this.xy = data.xy;  // (N, 2) float32, train first
     this.y = data.y;    // (N,) uint8
     const K = net.sizes[net.sizes.length - 1];
@@ -75,10 +75,7 @@ export class Boundary {
       c.width = Math.round(S * dpr); c.height = Math.round(S * dpr);
       c.style.width = c.style.height = `${S}px`;
     }
-    // grid point i sits at i * k: the field's pixel centres span 0..S, its outer half-pixels
-    // are cut off by the box
-    const r = this.field.width || this.res, k = S / (r - 1);
-    Object.assign(this.field.style, { left: `${-k / 2}px`, top: `${-k / 2}px`, width: `${this.res * k}px`, height: `${this.res * k}px` });
+    this.placeField();
     this.box.style.width = this.box.style.height = `${S}px`;
     this.drawPoints();
     return true;
@@ -113,16 +110,22 @@ export class Boundary {
     ctx.textAlign = 'right'; ctx.fillText(`(${fmt(x1)}, ${fmt(y1)})`, S - 3, 12);
   }
 
+  // grid point i sits at i * k: the field's pixel centres span 0..S, its outer half-pixels
+  // are cut off by the box
+  placeField() {
+    const k = this.size / (this.res - 1);
+    Object.assign(this.field.style, { left: `${-k / 2}px`, top: `${-k / 2}px`, width: `${this.res * k}px`, height: `${this.res * k}px` });
+  }
+
   paint(net) {
     this.net = net;
     this.resize();
     const res = this.res;
-    if (!this.grids[res]) this.grids[res] = { X: gridPoints(this.data.bounds, res), image: new ImageData(res, res) };
-    const { X, image } = this.grids[res];
+    if (!this.grid) this.grid = { X: gridPoints(this.data.bounds, res), image: new ImageData(res, res) };
+    const { X, image } = this.grid;
     if (this.field.width !== res) {
       this.field.width = this.field.height = res;
-      const k = this.size / (res - 1);
-      Object.assign(this.field.style, { left: `${-k / 2}px`, top: `${-k / 2}px`, width: `${res * k}px`, height: `${res * k}px` });
+      this.placeField();
     }
     const N = res * res, K = net.sizes[net.sizes.length - 1];
     const P = classProbabilities(net, logits(net, X, N), N);

@@ -2,16 +2,11 @@
 // curves overlaid (the server half: ui/compare.py CompareMaker). Each run's boundary is drawn
 // from its weights by the same code as the single view (boundary.js, net.js).
 
-import uPlot from '../vendor/uPlot.esm.js';
-
 const V = new URL(import.meta.url).search;
 const { Boundary, escape } = await import(`./boundary.js${V}`);
-const { axisFonts, STEP_INCRS } = await import(`./curves.js${V}`);
+const { Chart, chartOpts, line, fmt, pct, thinned, MAX_POINTS } = await import(`./curves.js${V}`);
+const { netParams } = await import(`./frame.js${V}`);
 const { onRemChange } = await import(`./scale.js${V}`);
-
-const fmt = (v) => (v == null ? '–' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : String(+v.toPrecision(4)));
-const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
-const MAX_POINTS = 4000;
 
 class Run {
   constructor() { this.step = []; this.loss = []; this.tacc = []; }
@@ -21,11 +16,7 @@ class Run {
       if (h.step[i] <= last) continue;
       this.step.push(h.step[i]); this.loss.push(h.loss[i]); this.tacc.push(h.tacc[i]);
     }
-    if (this.step.length > MAX_POINTS) {  // older half thinned, as the engine's history
-      const keep = MAX_POINTS / 2, n = this.step.length;
-      const cut = (a) => a.slice(0, n - keep).filter((_, i) => i % 2 === 0).concat(a.slice(n - keep));
-      this.step = cut(this.step); this.loss = cut(this.loss); this.tacc = cut(this.tacc);
-    }
+    if (this.step.length > MAX_POINTS) for (const k of ['step', 'loss', 'tacc']) this[k] = thinned(this[k]);
   }
 }
 
@@ -37,29 +28,6 @@ function aligned(runs, key) {
     return xs.map((x) => { const v = at.get(x); return v == null || (key === 'loss' && v <= 0) ? null : v; });
   });
   return [xs, ...cols];
-}
-
-function chart(el, title, yLabel, runs, log, width) {
-  const { font, labelFont, k } = axisFonts();
-  const u = new uPlot({
-    title, width, height: Math.round(220 * k), legend: { live: true }, cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false, range: (u, a, b) => [0, Math.max(10, b == null ? 10 : b)] },
-      y: log ? { distr: 3, log: 10 } : { range: [0, 1.0001] } },
-    axes: [{ label: 'step', incrs: STEP_INCRS, size: 36 * k, font, labelFont, values: (u, s) => s.map(String) },
-      { label: yLabel, size: 56 * k, font, labelFont, values: log ? (u, s) => s.map((v) => (v == null ? '' : fmt(v)))
-        : (u, s) => s.map((v) => `${Math.round(100 * v)}%`) }],
-    series: [{ label: 'step' }, ...runs.map((r) => ({ label: r.label, stroke: r.color, width: 2, spanGaps: true,
-      points: { show: false }, value: (u, v) => (log ? fmt(v) : pct(v)) }))],
-  }, [[]].concat(runs.map(() => [])), el);
-  // the width follows the chart's box (read by a ResizeObserver, never per redraw)
-  const ro = new ResizeObserver((entries) => {
-    const w = Math.max(240, Math.floor(entries[0].contentRect.width));
-    if (w !== u.width) u.setSize({ width: w, height: u.height });
-  });
-  ro.observe(el);
-  const destroy = u.destroy.bind(u);
-  u.destroy = () => { ro.disconnect(); destroy(); };
-  return u;
 }
 
 export class CompareView {
@@ -80,12 +48,8 @@ export class CompareView {
     meta.runs.forEach((r, i) => {
       if (!meta.full) this.runs[i].append(r.hist);
       this.runs[i].status = r.status; this.runs[i].error = r.error;
-      const n = this.runs[i].net, L = n.sizes.length - 1;
-      n.W = Array.from({ length: L }, (_, l) => arrays[`r${i}/W${l + 1}`]);
-      n.b = Array.from({ length: L }, (_, l) => arrays[`r${i}/b${l + 1}`]);
-      n.bnParams = Array.from({ length: L - 1 }, (_, l) => (arrays[`r${i}/gamma${l + 1}`]
-        ? { gamma: arrays[`r${i}/gamma${l + 1}`], beta: arrays[`r${i}/beta${l + 1}`], mean: arrays[`r${i}/mean${l + 1}`],
-          var: arrays[`r${i}/var${l + 1}`] } : null));
+      const n = this.runs[i].net;
+      Object.assign(n, netParams(arrays, n.sizes.length - 1, `r${i}/`));
     });
     this.status = meta;
     this.dirty = true;
@@ -128,11 +92,12 @@ export class CompareView {
       return b;
     });
     const charts = this.root.querySelector('.bp-cmp-charts');
-    const w = Math.max(300, Math.floor((this.root.clientWidth || 900) / 2) - 20);
-    this.charts = [chart(Object.assign(charts.appendChild(document.createElement('div')), { className: 'bp-chart' }),
-      'Batch loss (log)', 'loss', this.runs, true, w),
-    chart(Object.assign(charts.appendChild(document.createElement('div')), { className: 'bp-chart' }),
-      'Test accuracy', 'accuracy', this.runs, false, w)];
+    const series = (value) => this.runs.map((r) => line(r.label, r.color, 2, value ? { value } : {}));
+    this.charts = [
+      new Chart(charts, 'loss', (w) => chartOpts({ title: 'Batch loss (log)', yLabel: 'loss', log: true,
+        series: series(), width: w, height: 220 }), (runs) => aligned(runs, 'loss')),
+      new Chart(charts, 'acc', (w) => chartOpts({ title: 'Test accuracy', yLabel: 'accuracy', percent: true,
+        yRange: [0, 1.0001], series: series((u, v) => pct(v)), width: w, height: 220 }), (runs) => aligned(runs, 'tacc'))];
   }
 
   paint() {
@@ -150,8 +115,7 @@ export class CompareView {
     const now = performance.now();
     if (now - this.lastDraw > 66 || !this.status.playing) {  // curves: at most 15 redraws a second
       this.lastDraw = now;
-      this.charts[0].setData(aligned(this.runs, 'loss'));
-      this.charts[1].setData(aligned(this.runs, 'tacc'));
+      for (const c of this.charts) c.draw(this.runs);
       this.paintsCharts++;
     }
   }

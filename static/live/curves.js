@@ -9,7 +9,7 @@ import uPlot from '../vendor/uPlot.esm.js';  // pinned, unmodified: static/vendo
 const V = new URL(import.meta.url).search;
 const { remScale } = await import(`./scale.js${V}`);
 
-const MAX_POINTS = 4000;
+export const MAX_POINTS = 4000;
 const REDRAW_MS = 66;  // at most 15 chart redraws a second: curves need no more, the boundary gets the rest
 
 export class History {
@@ -61,15 +61,20 @@ export class History {
   }
 
   thin() {
-    const keep = MAX_POINTS / 2, n = this.step.length;
-    const cut = (a) => a.slice(0, n - keep).filter((_, i) => i % 2 === 0).concat(a.slice(n - keep));
-    for (const k of ['step', 'loss', 'avg', 'acc', 'tloss', 'tacc']) this[k] = cut(this[k]);
-    this.delta = this.delta.map(cut); this.ratio = this.ratio.map(cut);
+    for (const k of ['step', 'loss', 'avg', 'acc', 'tloss', 'tacc']) this[k] = thinned(this[k]);
+    this.delta = this.delta.map(thinned); this.ratio = this.ratio.map(thinned);
   }
 }
 
-const fmt = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
-const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
+// past MAX_POINTS a series keeps its newest half and every other point of the older half (as the
+// engine's Trainer thins its history)
+export function thinned(a) {
+  const keep = MAX_POINTS / 2, n = a.length;
+  return a.slice(0, n - keep).filter((_, i) => i % 2 === 0).concat(a.slice(n - keep));
+}
+
+export const fmt = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
+export const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
 const positive = (a) => a.map((v) => (v != null && v > 0 ? v : null));  // log axes: no zeros
 export const STEP_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
@@ -84,13 +89,13 @@ function logTicks(u, splits) {
 }
 
 // uPlot draws its axes on the canvas in px: sized here with the page's root font (projector mode)
-export function axisFonts() {
+function axisFonts() {
   const k = remScale(), px = (v) => Math.round(v * k);
   return { font: `${px(12)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`,
     labelFont: `bold ${px(12)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`, k };
 }
 
-function chartOpts({ title, yLabel, log, series, band, width, height, yRange, percent }) {
+export function chartOpts({ title, yLabel, log, series, band, width, height, yRange, percent }) {
   const { font, labelFont, k } = axisFonts();
   height = Math.round(height * k);
   return {
@@ -121,10 +126,11 @@ function drawBand([lo, hi]) {
   };
 }
 
-const line = (label, stroke, width = 1.5, extra = {}) => ({ label, stroke, width, spanGaps: true, points: { show: false }, value: (u, v) => fmt(v), ...extra });
+export const line = (label, stroke, width = 1.5, extra = {}) => ({ label, stroke, width, spanGaps: true, points: { show: false }, value: (u, v) => fmt(v), ...extra });
 
-// One chart: its box in the page, the uPlot instance, and how to turn the history into data.
-class Chart {
+// One chart: its box in the page, the uPlot instance, and how to turn the history (or the
+// Compare view's runs) into data.
+export class Chart {
   constructor(host, cls, make, toData) {
     this.el = document.createElement('div');
     this.el.className = `bp-chart ${cls}`;
@@ -143,8 +149,8 @@ class Chart {
     this.ro.observe(this.el);
   }
 
-  draw(hist) {
-    const data = this.toData(hist);
+  draw(src) {
+    const data = this.toData(src);
     // before the first step: say what will appear here instead of showing empty axes
     if (!this.empty) {
       this.empty = document.createElement('div');
@@ -152,7 +158,7 @@ class Chart {
       this.empty.textContent = 'Press Play or Step: the curve appears here.';
       this.el.appendChild(this.empty);
     }
-    this.empty.hidden = hist.step.length > 0;
+    this.empty.hidden = data[0].length > 0;
     if (!this.u) {
       this.width = Math.max(240, this.observed || this.el.clientWidth || 400);
       this.u = new uPlot(this.make(this.width), data, this.el);
@@ -195,15 +201,14 @@ export class Curves {
         yLabel: 'ratio', log: true, band: [1e-4, 1e-2], series: layers(), width: w, height: 210 }),
       (h) => [h.step, ...h.ratio.map(positive)]));
     }
-    this.smooth = smooth;
     this.drawn = -1; this.lastDraw = 0; this.timer = null;
   }
 
   // redraw at most every REDRAW_MS; the latest data is always drawn in the end
-  update(hist, force = false) {
-    if (hist.version === this.drawn && !force) return;
+  update(hist) {
+    if (hist.version === this.drawn) return;
     const now = performance.now(), wait = REDRAW_MS - (now - this.lastDraw);
-    if (wait > 0 && !force) {
+    if (wait > 0) {
       if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.update(hist); }, wait);
       return;
     }

@@ -42,7 +42,7 @@ export class Heatmaps {
 
   // one block per weight layer from `first` (0-based)
   setNet(net, first, classNames) {
-    this.net = net; this.first = first; this.names = classNames;
+    this.net = net; this.names = classNames;
     this.el.innerHTML = '';
     this.blocks = [];
     const L = net.sizes.length - 1;

@@ -8,7 +8,7 @@
 // (requestAnimationFrame), whatever the rate frames arrive at.
 
 const V = new URL(import.meta.url).search;  // the app version, passed on to sibling modules
-const [{ Boundary, escape }, { Heatmaps, Tiles }, { Curves, History }, { unpack }, { CompareView }] = await Promise.all([
+const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, netParams }, { CompareView }] = await Promise.all([
   import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
@@ -19,7 +19,6 @@ const views = new Map();
 window.__bpLive = views;  // for the browser tests and benchmarks: what each view received and drew
 
 const num = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(4)));
-const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
 
 class View {
   constructor(name) {
@@ -36,7 +35,7 @@ class View {
   relayout() {
     if (!this.net) return;
     this.build();
-    if (this.boundary) { this.boundary.dataKey = null; this.boundary.setData(this.data, this.net); }
+    if (this.boundary) this.boundary.setData(this.data, this.net);
     this.dirty = true;
     this.paint();
   }
@@ -47,12 +46,8 @@ class View {
     if (data.full || data.id !== this.id) this.start(data, arrays);
     else this.hist.append(data.hist);
     this.hist.setEval(data.last_eval);
-    const net = this.net, L = net.sizes.length - 1;
-    net.W = Array.from({ length: L }, (_, l) => arrays[`W${l + 1}`] || null);
-    net.b = Array.from({ length: L }, (_, l) => arrays[`b${l + 1}`]);
-    net.bnParams = Array.from({ length: L - 1 }, (_, l) => (arrays[`gamma${l + 1}`]
-      ? { gamma: arrays[`gamma${l + 1}`], beta: arrays[`beta${l + 1}`], mean: arrays[`mean${l + 1}`], var: arrays[`var${l + 1}`] }
-      : null));
+    const net = this.net;
+    Object.assign(net, netParams(arrays, net.sizes.length - 1));
     if (arrays.tiles) this.tilesData = { ...data.tiles, bytes: arrays.tiles };
     this.status = data.status;
     if (this.smooth !== data.smooth && this.curves) {  // the batch size changed: loss chart with/without average
