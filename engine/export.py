@@ -202,7 +202,8 @@ def standalone_script(tr: Trainer, steps: int = 100, data_spec: dict | None = No
     else:
         data = ("# the training data: X (N, n_in), y (N,) class labels\nX = np.array(" + _rows(tr.X)
                 + ")\ny = np.array(" + repr(tr.y.tolist()) + ")\n")
-    return script_template.render(net=_net_config(net), opt=_opt_config(opt), batch_size=tr.batch_size,
+    return script_template.render(net=_net_config(net), init_vars=net.init_variances(), opt=_opt_config(opt),
+                                  batch_size=tr.batch_size,
                                   seed=tr.seed, steps=int(steps), data=data)
 
 

@@ -13,7 +13,8 @@ import numpy as np
 SIZES = {sizes}            # [n_in, hidden..., n_out]
 ACTS = {acts}              # hidden activations, one per hidden layer
 LOSS, OUT = {loss!r}, {out!r}    # the loss, and the output activation (mse only)
-INIT, INIT_VAR, DTYPE = {init!r}, {init_var!r}, np.{dtype}
+INIT, DTYPE = {init!r}, np.{dtype}
+INIT_VARS = {init_vars!r}   # the variance W_l is drawn with: INIT's rule (MLP.init_variances)
 NET_SEED, BATCH_SEED = {net_seed}, {seed}       # initial weights and dropout masks; batch order
 BATCH_NORM, DROPOUT, EPS = {bn}, {dropout}, 1e-5
 OPT = {opt}
@@ -26,8 +27,7 @@ N_TRAIN, L = len(y), len(SIZES) - 1
 rng = np.random.default_rng(NET_SEED)
 params = []
 for l, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
-    var = {{"normal": INIT_VAR, "xavier": 2 / (n_in + n_out), "he": 2 / n_in}}[INIT]
-    params += [(rng.standard_normal((n_in, n_out)) * np.sqrt(var)).astype(DTYPE), np.zeros(n_out, DTYPE)]
+    params += [(rng.standard_normal((n_in, n_out)) * np.sqrt(INIT_VARS[l])).astype(DTYPE), np.zeros(n_out, DTYPE)]
     if l < L - 1 and BATCH_NORM[l]:
         params += [np.ones(n_out, DTYPE), np.zeros(n_out, DTYPE)]       # gamma, beta
 mask_rng = np.random.default_rng([NET_SEED, 1])                          # dropout masks
@@ -179,9 +179,9 @@ def mnist_loader(spec: dict) -> str:
     return MNIST.format(rows=[int(i) for i in ds.meta["train_index"]], classes=[int(d) for d in ds.meta["digits"]])
 
 
-def render(net: dict, opt: dict, batch_size, seed: int, steps: int, data: str) -> str:
+def render(net: dict, init_vars: list, opt: dict, batch_size, seed: int, steps: int, data: str) -> str:
     return TEMPLATE.format(
         arch="-".join(map(str, net["sizes"])), sizes=net["sizes"], acts=net["activations"], loss=net["loss"],
-        out=net["output_activation"], init=net["init"], init_var=net["init_var"], net_seed=net["seed"],
+        out=net["output_activation"], init=net["init"], init_vars=init_vars, net_seed=net["seed"],
         seed=seed, dtype=net["dtype"], bn=net["batch_norm"], dropout=net["dropout"], opt=repr(opt),
         batch=batch_size, steps=steps, data=data)

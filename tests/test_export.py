@@ -51,6 +51,16 @@ def test_script_reproduces_the_losses(head, opt, tmp_path):
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=0)
 
 
+@pytest.mark.parametrize("init", ["xavier", "he", "zeros"])
+def test_script_with_every_init(init, tmp_path):
+    """The symmetry lesson exports an all-zero net: its script must run too (it stopped with a
+    KeyError when the script had its own copy of the init rules)."""
+    tr = trainer(init=init)
+    src = standalone_script(tr, steps=10)
+    tr.run(10)
+    np.testing.assert_allclose(run_script(src, tmp_path), [r.loss for r in tr.history], rtol=1e-10)
+
+
 @pytest.mark.parametrize("act", ACTS)
 def test_script_with_every_activation_batch_norm_and_dropout(act, tmp_path):
     tr = trainer(act, HEADS[0], "adam", batch=32, batch_norm=[True, False], dropout=[0.0, 0.3])
