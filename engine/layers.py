@@ -162,7 +162,7 @@ class Activation:
     def backward(self, da: np.ndarray) -> np.ndarray:
         """da = dL/da (N, n) -> dL/dz (N, n)."""
         self.da = da  # kept for the teaching views
-        return da * self.fn.derivative(self.z, self.a)
+        return self.fn.backward(da, self.z, self.a)
 
 
 class Dropout:
