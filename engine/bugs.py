@@ -114,10 +114,10 @@ class Quiet:
     show_label: str
 
 
-def quiet(key: str, net, batch_size: int, n_train: int) -> Quiet | None:
-    """None when the bug shows with this network and batch size, else why not and where it does."""
+def quiet(key: str, net, batch_size: int) -> Quiet | None:
+    """None when the bug shows with this network and (effective) batch size, else why not and
+    where it does."""
     acts = set(net.activation_names)
-    B = n_train if not batch_size else min(batch_size, n_train)
     if key == "derivative_of_a":
         if acts and acts <= {"relu", "leaky_relu", "linear"}:
             return Quiet("With ReLU, leaky ReLU or linear units f′(a) = f′(z) (a > 0 exactly when z > 0): "
@@ -131,7 +131,7 @@ def quiet(key: str, net, batch_size: int, n_train: int) -> Quiet | None:
     if key == "shortcut_on_z" and acts and acts <= {"relu", "leaky_relu", "linear"}:
         return Quiet("ReLU-type and linear units have no a(1−a) shortcut, so nothing changes.",
                      {"activation": "sigmoid", "per_layer_on": False}, "switch to sigmoid")
-    if key in ("no_mean", "bias_mean") and B == 1:
+    if key in ("no_mean", "bias_mean") and batch_size == 1:
         return Quiet("With one example per batch, 1/N = 1: the missing (or extra) division changes nothing.",
                      {"batch_size": 0}, "use full batches")
     if key == "softmax_no_max":
@@ -305,11 +305,10 @@ def update_check(opt: Optimizer, net: MLP, X, y) -> list[ParamCheck]:
     params = work.params()
     results = []
     with np.errstate(all="ignore"):
-        applied = _copy.deepcopy(opt)
-        clean = _copy.deepcopy(opt)
-        clean.__class__ = clean_optimizer_class(opt)
-        ua = applied.proposed_updates(params, flat)
-        uc = clean.proposed_updates(params, flat)
+        # proposed_updates changes nothing, so the optimizer itself and a clean view of it
+        # (with_update_bug's shallow copy) can both be asked
+        ua = opt.proposed_updates(params, flat)
+        uc = with_update_bug(opt, False).proposed_updates(params, flat)
         for name, p, a, c in zip(names, params, ua, uc):
             a, c = np.asarray(a, np.float64).reshape(-1), np.asarray(c, np.float64).reshape(-1)
             rel, absd, scale, w = _rel_error(a, c)

@@ -199,23 +199,30 @@ class MLP:
     def named_params(self) -> list[tuple[str, np.ndarray]]:
         """[("W1", W1), ("b1", b1), ("gamma1", ...), ("beta1", ...), ("W2", ...), ...]: the live
         arrays in the order optimizers use (BatchNorm's only where a layer has it)."""
-        out, l = [], 0
-        for layer in self.layers:
-            if isinstance(layer, Dense):
-                l += 1
-            if hasattr(layer, "params"):
-                out += [(f"{name}{l}", p) for name, p in layer.params()]
-        return out
+        return self._named("params")
 
     def named_grads(self) -> list[tuple[str, np.ndarray]]:
         """The gradients of the last ``gradients`` call, named and ordered as ``named_params``."""
+        return self._named("grads")
+
+    def _named(self, what: str) -> list[tuple[str, np.ndarray]]:
+        """Each layer's ``params()`` or ``grads()``, numbered by the weight layer l it belongs to."""
         out, l = [], 0
         for layer in self.layers:
             if isinstance(layer, Dense):
                 l += 1
-            if hasattr(layer, "grads"):
-                out += [(f"{name}{l}", g) for name, g in layer.grads()]
+            if hasattr(layer, what):
+                out += [(f"{name}{l}", a) for name, a in getattr(layer, what)()]
         return out
+
+    def running_stats(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A copy of each BatchNorm's (running_mean, running_var), for ``set_running_stats``."""
+        return [(bn.running_mean.copy(), bn.running_var.copy()) for bn in self.bn if bn is not None]
+
+    def set_running_stats(self, stats) -> None:
+        """Put back what ``running_stats`` returned (into the same arrays)."""
+        for bn, (mean, var) in zip([bn for bn in self.bn if bn is not None], stats):
+            bn.running_mean[...], bn.running_var[...] = mean, var
 
     def params(self) -> list[np.ndarray]:
         """The live parameter arrays in ``named_params`` order."""
@@ -349,7 +356,7 @@ class MLP:
             t = LayerTrace(x=d.x, W=d.W, b=d.b, z=d.x @ d.W + d.b, delta=d.delta, dW=d.dW, db=d.db)
             if l < len(self.act):
                 act, bn, drop = self.act[l], self.bn[l], self.drop[l]
-                t.activation, t.a, t.da, t.f_in = act.name, act.a, act.da, act.z
+                t.activation, t.a, t.da = act.name, act.a, act.da
                 if bn is not None:
                     t.x_hat, _, t.mu, t.var = bn.cache
                     t.gamma, t.beta, t.y, t.dy = bn.gamma, bn.beta, act.z, bn.dout
@@ -378,7 +385,6 @@ class LayerTrace:
     activation: str | None = None
     a: np.ndarray | None = None      # (N, n)  f(.) : the activation's output
     da: np.ndarray | None = None     # (N, n)  dL/da
-    f_in: np.ndarray | None = None   # (N, n)  the activation's input (z, or BN's output y)
     mu: np.ndarray | None = None     # (n,)    BN batch mean
     var: np.ndarray | None = None    # (n,)    BN batch variance (biased)
     x_hat: np.ndarray | None = None  # (N, n)

@@ -20,16 +20,22 @@ from .checks import check_real
 from .errors import Diverged
 
 
-def _sqnorm(a: np.ndarray) -> float:
-    """||a||^2; in float32 a sum of squares past 3.4e38 is inf although every entry is finite,
-    so then it is taken again in float64."""
+def sqnorm(a: np.ndarray) -> float:
+    """||a||^2 as a Python float. In float32 the sum of squares overflows to inf once it
+    passes 3.4e38 although every entry is finite: then it is recomputed in float64."""
     v = float(np.vdot(a, a))
     if math.isinf(v) and a.dtype != np.float64 and np.isfinite(a).all():
         a64 = a.astype(np.float64)
         v = float(np.vdot(a64, a64))
-    # capped like the sum of squares of the dtype itself: a float32 update whose norm passes
-    # float32's max (3.4e38) is treated as overflowed (the parameters would be next)
-    return math.inf if v > _DTYPE_MAX.get(a.dtype, math.inf) else v
+    return v
+
+
+def _update_sqnorm(u: np.ndarray) -> float:
+    """||u||^2 of an update, capped like the sum of squares of its dtype itself: a float32
+    update whose norm passes float32's max (3.4e38) is treated as overflowed (the parameters
+    would be next)."""
+    v = sqnorm(u)
+    return math.inf if v > _DTYPE_MAX.get(u.dtype, math.inf) else v
 
 
 _DTYPE_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max)}
@@ -95,7 +101,7 @@ class Optimizer:
         if len(params) != len(grads):
             raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
         updates, new_state = self._updates(params, grads)
-        sq = [_sqnorm(u) for u in updates]
+        sq = [_update_sqnorm(u) for u in updates]
         # a finite sum of squares means every entry is finite and < ~1e154, so p - u cannot
         # overflow either (given finite p): checking the norms keeps the parameters finite
         if not all(map(math.isfinite, sq)):

@@ -16,20 +16,10 @@ import numpy as np
 from .checks import check_features, check_int, check_labels
 from .errors import Diverged
 from .network import MLP
-from .optimizers import Optimizer
+from .optimizers import Optimizer, sqnorm
 
 
 EXPLODED = 1000  # a batch loss this many times the first one pauses training (Diverged)
-
-
-def _sqnorm(a: np.ndarray) -> float:
-    """||a||^2 as a Python float. In float32 the sum of squares overflows to inf once it
-    passes 3.4e38 although every entry is finite: then it is recomputed in float64."""
-    v = float(np.vdot(a, a))
-    if math.isinf(v) and a.dtype != np.float64 and np.isfinite(a).all():
-        a64 = a.astype(np.float64)
-        v = float(np.vdot(a64, a64))
-    return v
 
 
 @dataclass(slots=True)
@@ -181,9 +171,9 @@ class Trainer:
         """
         net = self.net
         Xb, yb, ends_epoch = self._next_batch()
-        running = [(bn.running_mean.copy(), bn.running_var.copy()) for bn in net.bn if bn is not None]
+        running = net.running_stats()
         try:
-            loss, _ = net.gradients(Xb, yb)
+            loss, dense_grads = net.gradients(Xb, yb)
             if not math.isfinite(loss):
                 self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
             if self.loss_ref is None:
@@ -196,19 +186,18 @@ class Trainer:
                 self._diverged(f"the loss grew to {loss:.3g}, over {self.explode_factor:,g} times its "
                                f"{start:.3g} at the start", "exploded")
             names, grads = zip(*net.named_grads())
-            grad_sq = [_sqnorm(g) for g in grads]  # ||g||^2 per parameter array
+            grad_sq = [sqnorm(g) for g in grads]  # ||g||^2 per parameter array
             if not all(map(math.isfinite, grad_sq)):
                 bad = names[next(i for i, v in enumerate(grad_sq) if not math.isfinite(v))]
                 self._diverged(f"the gradient of {bad} is not finite (it overflowed)", "gradient")
             params = net.params()
-            w_sq = [_sqnorm(W) for W in net.weights]  # before the update, for the update ratio
+            w_sq = [sqnorm(W) for W in net.weights]  # before the update, for the update ratio
             try:
                 self.opt.step(params, list(grads), names=names)
             except Diverged as exc:
                 self._diverged(exc.detail, "update")
         except Diverged:
-            for bn, (mean, var) in zip([bn for bn in net.bn if bn is not None], running):
-                bn.running_mean[...], bn.running_var[...] = mean, var  # a failed step changes nothing
+            net.set_running_stats(running)  # a failed step changes nothing
             raise
         n_batch = len(yb)
         acc = float(np.mean(net.classify(net.last_output) == yb))
@@ -228,7 +217,7 @@ class Trainer:
             update_ratios=tuple(math.sqrt(upd[f"W{l}"] / w) if w > 0 else math.inf
                                 for l, w in zip(range(1, L + 1), w_sq)),
             batch_size=n_batch, lr=self.opt.lr)
-        self.last_grads = [(d.dW, d.db) for d in net.dense]
+        self.last_grads = dense_grads
         self.history.append(rec)
         if len(self.history) > self.max_history:
             self._thin_history()
@@ -240,7 +229,7 @@ class Trainer:
         net, opt = self.net, self.opt
         return {
             "params": [p.copy() for p in net.params()],
-            "running": [(bn.running_mean.copy(), bn.running_var.copy()) for bn in net.bn if bn is not None],
+            "running": net.running_stats(),
             "mask_rng": net.mask_rng.bit_generator.state,
             # optimizer state arrays are replaced, never modified in place, by a step
             "opt": {k: (list(v) if isinstance(v, list) else v) for k, v in vars(opt).items()},
@@ -255,8 +244,7 @@ class Trainer:
         net = self.net
         for p, old in zip(net.params(), snap["params"]):
             p[...] = old
-        for bn, (mean, var) in zip([bn for bn in net.bn if bn is not None], snap["running"]):
-            bn.running_mean[...], bn.running_var[...] = mean, var
+        net.set_running_stats(snap["running"])
         net.mask_rng.bit_generator.state = snap["mask_rng"]
         vars(self.opt).update(snap["opt"])
         for k, v in snap["trainer"].items():

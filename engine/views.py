@@ -142,8 +142,8 @@ def confident_mistakes(net, X, y, k: int = 12):
     by the output given to the wrong class, highest first (one output unit: how far the
     output is on the wrong side of 0.5).
     """
-    out = net.forward(X)
-    pred = net.predict(X)
+    zL = net.logits(X)  # one pass for both: what forward and predict compute from it
+    out, pred = net.loss_fn.output(zL), net.classify(zL)
     wrong = np.flatnonzero(pred != y)
     if out.shape[1] == 1:
         sure = np.abs(out[wrong, 0] - 0.5)

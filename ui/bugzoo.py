@@ -37,7 +37,7 @@ def bug_zoo_tab(page: str, lab) -> None:
     for k in sorted(lab.bugs):
         bug = BUGS[k]
         st.warning(f"**{bug.title}** — {bug.effect}", icon="🐛")
-        q = quiet(k, lab.net, lab.cfg.batch_size, lab.trainer.n_train)
+        q = quiet(k, lab.net, lab.trainer.effective_batch_size)
         if q is not None:
             st.info(f"**Why it may not show here:** {q.reason}", icon="🔍")
             if q.show:
