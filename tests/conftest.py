@@ -26,3 +26,20 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def torch_single_thread():
+    """Tiny tensors: torch's thread pool only costs time (a lot on a busy machine). For the
+    torch-oracle modules: pytestmark = pytest.mark.usefixtures("torch_single_thread"). Without
+    torch it does nothing (the oracle tests themselves skip, or fail in CI: tests/_require.py)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

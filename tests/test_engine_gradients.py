@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 
 from engine import HIDDEN_ACTIVATIONS, INITS, MLP, gradient_check
+from _broken import with_scaled_delta
 from _require import oracle
+
+pytestmark = pytest.mark.usefixtures("torch_single_thread")  # the torch-oracle tests
 
 # (loss, output activation, number of outputs)
 HEADS = [("cross_entropy", None, 3), ("mse", "sigmoid", 2), ("mse", "linear", 2), ("mse", "tanh", 2),
@@ -240,36 +243,11 @@ def test_gradient_check_on_a_float32_net_works_on_a_float64_copy():
 def test_gradient_check_catches_a_wrong_gradient():
     """The check can fail: a network whose backward pass is off by a factor is flagged."""
     net, X, y = make_case("tanh", HEADS[0])
-
-    inner = net.loss_fn
-
-    class Broken(type(inner)):
-        def value_and_delta(self, zL, y):
-            loss, delta = super().value_and_delta(zL, y)
-            return loss, 1.01 * delta
-
-    broken = net.copy()
-    broken.loss_fn = Broken.__new__(Broken)
-    broken.loss_fn.__dict__.update(inner.__dict__)
-    report = gradient_check(broken, X, y)
+    report = gradient_check(with_scaled_delta(net, 1.01), X, y)
     assert not report.ok and report.max_rel_error > 1e-3
 
 
 # ----------------------------------------------------------------------------- torch oracle
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only costs time (a lot on a busy machine)."""
-    try:
-        torch = oracle("torch")
-    except pytest.skip.Exception:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def torch_loss_and_grads(net, X, y):
     """Loss and gradients of the same network built in torch from the engine's W, b."""
     torch = oracle("torch")

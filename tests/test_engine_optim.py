@@ -15,13 +15,7 @@ from _require import oracle  # noqa: E402
 torch = oracle("torch")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only costs time (a lot on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 # name -> (engine kwargs, torch kwargs); the same numbers on both sides
 CONFIGS = {
