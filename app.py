@@ -9,6 +9,7 @@ import ui.blas  # noqa: F401  (first: one BLAS thread in the server process, see
 import streamlit as st
 
 from ui import projector, sidebar, state
+from ui.config import PAGE_FILES, PAGE_TITLES
 
 st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="wide",
                    initial_sidebar_state=projector.sidebar_state())
@@ -16,10 +17,10 @@ st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="w
 PAGES = {  # url path -> (file, title, icon, training-page id)
     "": ("app_pages/intro.py", "Start here", ":material/school:", None),
     "lessons": ("app_pages/lessons.py", "Lessons", ":material/menu_book:", None),
-    "xor": ("app_pages/xor.py", "XOR", ":material/close:", "xor"),
-    "circles": ("app_pages/circles.py", "Circles", ":material/radio_button_checked:", "circles"),
-    "more-2d": ("app_pages/more_2d.py", "More 2-D data", ":material/scatter_plot:", "more2d"),
-    "mnist": ("app_pages/mnist.py", "MNIST digits", ":material/draw:", "mnist"),
+    "xor": (PAGE_FILES["xor"], PAGE_TITLES["xor"], ":material/close:", "xor"),
+    "circles": (PAGE_FILES["circles"], PAGE_TITLES["circles"], ":material/radio_button_checked:", "circles"),
+    "more-2d": (PAGE_FILES["more2d"], PAGE_TITLES["more2d"], ":material/scatter_plot:", "more2d"),
+    "mnist": (PAGE_FILES["mnist"], PAGE_TITLES["mnist"], ":material/draw:", "mnist"),
     "compare": ("app_pages/compare.py", "Compare", ":material/compare:", None),
 }
 

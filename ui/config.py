@@ -296,6 +296,8 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
 PAGE_OF_DATASET = {"xor": "xor", "circles": "circles", "moons": "more2d", "spiral": "more2d",
                    "gaussians": "more2d", "mnist": "mnist"}
 PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits"}
+PAGE_FILES = {"xor": "app_pages/xor.py", "circles": "app_pages/circles.py", "more2d": "app_pages/more_2d.py",
+              "mnist": "app_pages/mnist.py"}  # for st.navigation (app.py) and st.switch_page
 
 
 def data_spec(cfg: LabConfig) -> dict | None:

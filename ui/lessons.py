@@ -8,10 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from . import state
-from .config import PAGE_TITLES, config_from_params
-
-FILES = {"xor": "app_pages/xor.py", "circles": "app_pages/circles.py", "more2d": "app_pages/more_2d.py",
-         "mnist": "app_pages/mnist.py"}
+from .config import PAGE_FILES, PAGE_TITLES, config_from_params
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ def _open(lesson: Lesson, params: dict) -> None:
     defaults) and go there."""
     cfg, _ = config_from_params(lesson.page, dict(params))
     state.apply_lesson(lesson.page, cfg, lesson.panel)
-    st.switch_page(FILES[lesson.page], query_params=params)
+    st.switch_page(PAGE_FILES[lesson.page], query_params=params)
 
 
 def render() -> None:
