@@ -185,7 +185,15 @@ def test_the_browser_code_is_served_by_static_serving():
 
 def test_the_app_runs_numpy_with_one_blas_thread():
     """ui/blas.py: an idle OpenBLAS helper thread spinning beside Streamlit cost two thirds of
-    the server's CPU per frame; importing ui.blas (app.py's first import) limits every pool to 1."""
-    import ui.blas
+    the server's CPU per frame; importing ui.blas (app.py's first import) limits every pool to 1.
+    In a fresh interpreter, as the app starts: this test process has torch's pools too."""
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert ui.blas.blas_threads() and set(ui.blas.blas_threads()) == {1}
+    code = "import ui.blas, engine; print(ui.blas.blas_threads())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr[-1000:]
+    threads = eval(out.stdout)
+    assert threads and set(threads) == {1}, threads
