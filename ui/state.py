@@ -307,25 +307,36 @@ def browser_gone() -> bool:
 def resume_run(page: str) -> None:
     """Upload callback: continue the uploaded saved run on this page. A file that is foreign,
     damaged or from another page leaves everything as it was and says why."""
+    upload = st.session_state.get(key(page, "run_file"))
+    st.session_state[key(page, "_run_error")] = None
+    if upload is None:
+        return
+    err = continue_run_bytes(page, upload.getvalue())
+    if err:
+        st.session_state[key(page, "_run_error")] = f"{upload.name}: {err}"
+
+
+def continue_run_bytes(page: str, data: bytes) -> str | None:
+    """Continue the saved run ``data`` (engine.export.save_run's content) on ``page``: its
+    settings go to the sidebar and its trainer becomes the page's. -> None on success, else the
+    sentence saying why it could not be used (and nothing has changed). One path for every way
+    a saved run comes back (an uploaded file, the browser's checkpoint)."""
     from engine.export import load_run, run_settings
 
     from .config import config_from_run
 
-    upload = st.session_state.get(key(page, "run_file"))
-    st.session_state[key(page, "_run_error")] = None
     current = lab(page)
-    if upload is None or current is None:
-        return
-    data = upload.getvalue()
+    if current is None:
+        return "this page has no model yet; open it first."
     try:
         cfg = config_from_run(page, run_settings(data), current.cfg)
         ds = load_data(cfg)
         tr = load_run(data, ds.X_train, ds.y_train, *((ds.X_test, ds.y_test) if len(ds.y_test) else (None, None)))
     except ValueError as exc:
-        st.session_state[key(page, "_run_error")] = f"{upload.name}: {str(exc).removeprefix('load_run: ')}"
-        return
+        return str(exc).removeprefix("load_run: ")
     apply_settings(page, _widget_values(cfg))
     current.adopt(tr, cfg)
+    return None
 
 
 def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
