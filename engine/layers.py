@@ -83,7 +83,7 @@ class BatchNorm:
         self.running_var = np.ones(n, dtype=dtype)
         self.eps, self.momentum = eps, momentum
         self.dgamma = self.dbeta = self.dout = None
-        self.cache = None
+        self.cache, self.batch_stats = None, True
 
     def params(self):
         return [("gamma", self.gamma), ("beta", self.beta)]
@@ -118,20 +118,25 @@ class BatchNorm:
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = (x - mu) * inv_std
         self.cache = (x_hat, inv_std, mu, var)
+        self.batch_stats = train  # whether mu and var came from this batch (backward differs)
         return self.gamma * x_hat + self.beta
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout = dL/dy (N, n) -> dL/dx (N, n); stores dgamma, dbeta (n,).
 
-        mu and var depend on every row, so each x_i gets, besides its direct path, the two
-        terms through the batch statistics (the cs231n derivation, simplified):
+        After a train-mode forward, mu and var depend on every row, so each x_i gets, besides
+        its direct path, the two terms through the batch statistics (the cs231n derivation,
+        simplified):
             dx = gamma * inv_std / N * (N dout - sum_n dout - x_hat * sum_n (dout * x_hat))
+        After an eval-mode forward the running statistics are constants: dx = gamma * inv_std * dout.
         """
         x_hat, inv_std, _, _ = self.cache
-        N = dout.shape[0]
         self.dout = dout  # kept for the teaching views (dL/dy)
         self.dbeta = dout.sum(axis=0)
         self.dgamma = (dout * x_hat).sum(axis=0)
+        if not self.batch_stats:
+            return self.gamma * inv_std * dout
+        N = dout.shape[0]
         return (self.gamma * inv_std / N) * (N * dout - self.dbeta - x_hat * self.dgamma)
 
 
