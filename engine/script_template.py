@@ -9,8 +9,14 @@ Run it with `python run.py` (only NumPy needed). It prints the batch loss of eac
 X (N, n_in), W_l (n_(l-1), n_l), z_l = a_(l-1) @ W_l + b_l, delta_l = dL/dz_l (N, n_l).
 """
 import math
+import os
 
-import numpy as np
+# One BLAS thread, as the playground computes: a matrix product split over several threads adds
+# its terms in another order, and in float32 that changes the last bit of some losses.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import numpy as np  # noqa: E402  (after the thread settings, which NumPy reads when it loads)
 
 SIZES = {sizes}            # [n_in, hidden..., n_out]
 ACTS = {acts}              # hidden activations, one per hidden layer
@@ -157,7 +163,6 @@ for s in range(STEPS):
 '''
 
 MNIST = '''import gzip
-import os
 
 HERE = os.environ.get("MNIST_DIR", "data/mnist")   # the playground's shipped files (MNIST test set)
 

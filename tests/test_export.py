@@ -4,6 +4,7 @@ bit for bit; a damaged or foreign file gets a sentence and changes nothing."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 
@@ -21,13 +22,27 @@ OPTS = {"sgd": lambda: SGD(0.1), "momentum": lambda: SGD(0.05, momentum=0.9),
 ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 
 
-def run_script(src: str, tmp_path) -> np.ndarray:
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """The trainer computes with one BLAS thread, as in the app (ui.blas); the script pins
+    itself to one (a product split over threads sums in another order: in float32 that moved
+    the last bit of some losses)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+def run_script(src: str, tmp_path, **env) -> np.ndarray:
     """Run the script as a student would: `python run.py` in an empty folder, isolated (-I: no
-    user site, no current directory on the path), so only NumPy can be imported."""
+    user site, no current directory on the path), so only NumPy can be imported, in a shell
+    that sets no thread counts (the script must pin its own)."""
     assert "engine" not in src and "streamlit" not in src
     f = tmp_path / "run.py"
     f.write_text(src)
-    out = subprocess.run([sys.executable, "-I", str(f)], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    clean = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-I", str(f)], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                         env=clean | env)
     assert out.returncode == 0, out.stderr[-2000:]
     return np.array([float(v) for v in out.stdout.split()])
 
@@ -77,13 +92,8 @@ def test_script_of_an_mnist_float32_adam_run_reads_the_shipped_digits(tmp_path):
     src = standalone_script(tr, steps=12, data_spec=spec)
     assert "np.array(" not in src.split("TRAIN_ROWS")[0].split("def idx")[-1]  # the digits are read, not embedded
     tr.run(12)
-    mnist_dir = Path(__file__).resolve().parents[1] / "data" / "mnist"
-    f = tmp_path / "run.py"
-    f.write_text(src)
-    out = subprocess.run([sys.executable, "-I", str(f)], capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                         env={"MNIST_DIR": str(mnist_dir), "PATH": "/usr/bin:/bin"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    np.testing.assert_array_equal([float(v) for v in out.stdout.split()], [r.loss for r in tr.history])
+    got = run_script(src, tmp_path, MNIST_DIR=str(Path(__file__).resolve().parents[1] / "data" / "mnist"))
+    np.testing.assert_array_equal(got, [r.loss for r in tr.history])
 
 
 @pytest.mark.parametrize("init", ["xavier", "he", "zeros"])
