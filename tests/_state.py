@@ -6,7 +6,7 @@ import numpy as np
 
 # written by every step and read by nothing before the next step overwrites it: outputs of
 # the last step, not state (the network's caches of its last pass are left out likewise)
-STEP_OUTPUTS = {"last_update_sqnorms"}
+STEP_OUTPUTS = {"last_update_sqnorms", "last_grads"}
 DATA = ("X", "y", "X_test", "y_test")
 
 
@@ -30,7 +30,7 @@ def trainer_state(tr) -> dict:
     parameters, running statistics and dropout generator, and the data."""
     net = tr.net
     return {
-        "trainer": {k: plain(v) for k, v in vars(tr).items() if k not in ("net", "opt", *DATA)},
+        "trainer": {k: plain(v) for k, v in vars(tr).items() if k not in ("net", "opt", *DATA, *STEP_OUTPUTS)},
         "optimizer": (type(tr.opt).__name__,
                       {k: plain(v) for k, v in vars(tr.opt).items() if k not in STEP_OUTPUTS}),
         "params": [(name, plain(p)) for name, p in net.named_params()],

@@ -148,6 +148,52 @@ def test_save_load_continue_with_a_data_spec_instead_of_the_data():
     _continue_equals_uninterrupted(lambda: trainer("tanh", HEADS[4], "sgd"), k=9, m=9, data_spec=spec)
 
 
+@pytest.mark.parametrize("opt", ["momentum", "adam"])
+@pytest.mark.parametrize("with_data", [True, False], ids=["data-in-file", "data-spec"])
+def test_save_load_round_trips_every_field(opt, with_data):
+    """Issue 17: a run saved without its loss_ref passed every test. Every attribute of the
+    trainer and of its optimizer (their whole vars), the parameters, BatchNorm's running
+    statistics, both generators, the history (thinned) and the data come back equal."""
+    from _state import assert_same_state, trainer_state
+
+    spec = {"name": "circles", "n_samples": 120, "noise": 0.1, "test_fraction": 0.25, "seed": 1}
+    tr = trainer("relu", HEADS[0], opt, batch=16, batch_norm=[True, False], dropout=[0.2, 0.3])
+    tr.max_history, tr.eval_every, tr.explode_factor = 12, 3, 50.0
+    tr.opt.lr *= 0.5  # a live change after the build
+    tr.run(40)
+    assert tr.loss_ref is not None and len(tr.history) < 40 and tr._perm is not None and tr.last_eval
+    buf = io.BytesIO()
+    save_run(tr, buf, data_spec=None if with_data else spec)
+    assert_same_state(trainer_state(tr), trainer_state(load_run(buf.getvalue())))
+
+
+def test_a_resumed_exploding_run_pauses_where_the_uninterrupted_one_does():
+    """Without loss_ref in the file, the resumed run took its first loss after loading as the
+    reference and paused at step 6 instead of 4."""
+    from engine import Diverged
+
+    ds = load_dataset("xor", n_samples=400, noise=0.05, test_fraction=0.2, seed=0)
+
+    def make():
+        net = MLP([2, 2], loss="mse", output_activation="linear", init_var=0.3, seed=0)
+        return Trainer(net, SGD(3.0), ds.X_train, ds.y_train)  # the loss x4 a step: paused at step 7
+
+    def pause_step(tr):
+        with pytest.raises(Diverged) as exc:
+            tr.run(100)
+        assert exc.value.reason == "exploded"
+        return exc.value.step, str(exc.value)
+
+    whole = make()
+    want = pause_step(whole)
+    assert want[0] == 7
+    part = make()
+    part.run(2)
+    buf = io.BytesIO()
+    save_run(part, buf)
+    assert pause_step(load_run(buf.getvalue())) == want
+
+
 @pytest.mark.parametrize("blob,match", [
     (b"not a zip at all", "not a saved run"),
     (b"", "not a saved run"),
