@@ -192,15 +192,22 @@ def test_bug_zoo_writes_the_bug_for_the_activation_in_use_and_shows_the_symptom_
 
 
 def test_softmax_bug_symptom_setting_really_overflows():
+    """The button's setting: the bug's check red, the clean net's green (issue 17: at seed 0 the
+    old setting, three ReLU layers, was red without the bug)."""
     at = open_tab("xor", "Bug zoo")
     at.toggle(key="xor.bug_softmax_no_max").set_value(True).run()
     at.button(key="xor._zoo_show_softmax_no_max").click().run()
     ok(at)
     lb = lab(at, "xor")
-    assert lb.net.sizes == [2, 8, 8, 8, 2] and lb.net.activation_names == ["relu"] * 3
+    assert lb.net.sizes == [2, 8, 8, 8, 2] and lb.net.activation_names == ["linear"] * 3
     at.button(key="xor._zoo_check").click().run()
     ok(at)
     assert any("broken" in e.value for e in at.error), texts(at)
+    at.toggle(key="xor.bug_softmax_no_max").set_value(False).run()
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    gradient_box = [s.value for s in at.success if "arrays agree" in s.value]
+    assert gradient_box and not any("relative error" in e.value for e in at.error), texts(at)
 
 
 def test_check_my_numbers_prints_every_array_as_numpy():
