@@ -82,6 +82,24 @@ def test_a_gradient_off_by_a_factor_gets_the_verdict_of_its_size(factor, expecte
         assert report.max_rel_error == pytest.approx(1 - 1 / factor, rel=1e-2)
 
 
+def test_the_noise_floor_hides_only_noise():
+    """Six sigmoid layers at init variance 0.01: gradient scales from ~1e-8 (W1) to ~1e-1 (b7).
+    With every gradient 1 % off, each array whose error (1 % of its scale) stands above the
+    central difference's rounding noise (~2.5e-10 here) is broken, W2 (scale 1.4e-7, error
+    1.4e-9) included; only W1 and b1, whose 1 % is below the noise, pass as "within rounding
+    noise": the limit of the method, not a threshold to widen."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(32, 2)), rng.integers(0, 2, 32)
+    net = MLP([2] + [8] * 6 + [2], "sigmoid", init_var=0.01, seed=0)
+    report = gradient_check(with_scaled_delta(net, 1.01), X, y, eps=1e-5)
+    rows = {p.name: p for p in report.params}
+    assert rows["W2"].scale < 2e-7 and rows["W2"].max_abs_error < 2e-9  # a tiny, real error
+    assert all(rows[n].verdict == "broken" for n in rows if n not in ("W1", "b1")), report.frame()
+    assert rows["W1"].note == rows["b1"].note == "within rounding noise"
+    clean = gradient_check(net, X, y, eps=1e-5)
+    assert all(p.verdict == "good" for p in clean.params)
+
+
 # ----------------------------------------------------------------------------- the summary
 ORDER = {"good": 0, "suspicious": 1, "broken": 2}
 
