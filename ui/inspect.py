@@ -110,7 +110,7 @@ def gradient_check_tab(page: str, lab) -> None:
     v = verdict_message(report.params, context)
     if report.sampled:
         st.caption("Matrices with more than 200 entries were checked on a random sample of them "
-                   "(column *checked*): each checked entry costs two forward passes.")
+                   "(column *checked*): each checked entry costs two forward passes (four where it gets a second look).")
     if report.near_kinks and v != "good":
         st.info(f"{report.near_kinks} ReLU pre-activations of this batch sit within ε of the kink at z = 0, "
                 "where ReLU has no derivative: the numerical slope averages the two sides and cannot match. "
