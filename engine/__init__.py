@@ -11,14 +11,20 @@ Teaching tools (built on the core's public methods):
     ledger.py (shape ledger), phases.py (one step phase by phase), bugs.py (the bug zoo),
     hidden.py (hidden space), views.py (boundary grid, confusion, mistakes), digits.py (drawings)
 Data: datasets.py (toy 2-D sets, shipped MNIST), tabular.py (your CSV).
-Plumbing: checks.py (argument checks with a sentence), errors.py (Diverged).
+Plumbing, kept out of the core so it reads like a textbook:
+    checks.py (argument checks with a sentence, validated settings), errors.py (Diverged),
+    numerics.py (float32-safe norms, refusing a non-finite update), divergence.py (refusing a
+    step whose loss or gradients are past use, and undoing what it touched), snapshots.py
+    (undoing steps for the live loop), trace.py (every intermediate array of one step, for the
+    teaching tools), export.py + script_template.py (the standalone script, saved runs).
 """
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .datasets import DATASETS, TOY_SETS, DataFileError, Dataset, load_dataset
 from .errors import Diverged
 from .gradcheck import GradCheckReport, gradient_check
 from .losses import LOSSES, MSE_OUTPUTS
-from .network import INITS, MLP, parse_hidden_spec
+from .checks import parse_hidden_spec
+from .network import INITS, MLP
 from .optimizers import SGD, Adam, Optimizer
 from .trainer import StepRecord, Trainer
 from .views import boundary_grid, grid_activations

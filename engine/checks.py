@@ -76,3 +76,99 @@ def check_labels(name: str, y, n_rows: int, n_classes: int) -> np.ndarray:
             f"unit{'s' if n_classes > 1 else ''}, but they range from {y.min()} to {y.max()}."
         )
     return y.astype(np.intp, copy=False)
+
+
+def check_flag(name: str, value) -> bool:
+    """Anything truthy is True (as torch.optim takes ``nesterov``)."""
+    return bool(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """Strictly True or False (a per-layer switch like ``batch_norm``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_rate(name: str, value) -> float:
+    """A probability in [0, 1), e.g. a dropout rate."""
+    return check_real(name, value, low=0.0, high=1.0, high_open=True)
+
+
+def check_betas(name: str, value) -> tuple[float, float]:
+    """Adam's (beta1, beta2), each in [0, 1)."""
+    try:
+        b1, b2 = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected two numbers like (0.9, 0.999), got {value!r}.") from None
+    return check_rate(f"{name}[0]", b1), check_rate(f"{name}[1]", b2)
+
+
+def check_optional_int(name: str, value, low: int) -> int | None:
+    return None if value is None else check_int(name, value, low)
+
+
+class Setting:
+    """A validated attribute, checked on every assignment (a data descriptor):
+
+        class SGD:
+            lr = Setting(check_real, "lr (learning rate)", low=0.0)
+
+    ``opt.lr = 0.01`` stores the checked value; ``opt.lr = -1`` raises ValueError with the
+    sentence of ``check``. Keeps the classes that use it free of property boilerplate."""
+
+    def __init__(self, check, label: str, **limits):
+        self.check, self.label, self.limits = check, label, limits
+
+    def __set_name__(self, owner, name):
+        self.attr = "_" + name  # where the value lives on the instance (vars(obj) shows it)
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(obj, self.attr)
+
+    def __set__(self, obj, value):
+        setattr(obj, self.attr, self.check(self.label, value, **self.limits))
+
+
+def per_layer(name: str, value, n_hidden: int, check) -> list:
+    """One value for every hidden layer, or a list with one per layer -> a list of n_hidden."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_hidden:
+            raise ValueError(f"{name}: got {len(value)} values {list(value)!r} but the network has {n_hidden} "
+                             f"hidden layer{'s' if n_hidden != 1 else ''}; give one per hidden layer or a "
+                             f"single value for all.")
+        return [check(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    return [check(name, value)] * n_hidden
+
+
+def check_sizes(sizes) -> list[int]:
+    """[n_in, hidden..., n_out]: at least two entries, each a whole number >= 1."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise ValueError(f"sizes: expected a list like [2, 8, 2] (inputs, hidden units..., outputs), got {sizes!r}.")
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes: needs at least an input and an output size, like [2, 2]; got {sizes!r}.")
+    return [check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes)]
+
+
+def check_dtype(dtype) -> np.dtype:
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype: got {dtype!r}; choose np.float64 or np.float32.")
+    return np.dtype(dtype)
+
+
+def parse_hidden_spec(text: str, max_layers: int = 6, max_units: int = 256) -> list[int]:
+    """'8, 8' or '8-8' or '8 8' -> [8, 8]; '' -> []. ValueError with a clear sentence otherwise."""
+    cleaned = str(text).replace("-", " ").replace(",", " ").replace("x", " ").split()
+    units = []
+    for tok in cleaned:
+        try:
+            units.append(int(tok))
+        except ValueError:
+            raise ValueError(f"hidden layers: {tok!r} is not a whole number; write sizes like '8, 8'.") from None
+    if len(units) > max_layers:
+        raise ValueError(f"hidden layers: {len(units)} layers given, at most {max_layers} are allowed.")
+    for u in units:
+        if not 1 <= u <= max_units:
+            raise ValueError(f"hidden layers: {u} units in a layer; each layer needs 1 to {max_units} units.")
+    return units

@@ -31,8 +31,9 @@ class Dense:
 
     def __init__(self, W: np.ndarray, b: np.ndarray, input_grad: bool = True):
         self.W, self.b = W, b          # (n_in, n), (n,): the live parameter arrays
-        # the first layer's input is the data X, which needs no gradient: skipping delta W^T
-        # there saves a third of an MNIST step's backward pass
+        # Backprop needs the deltas down to delta_1 only: the first layer's input is the data X,
+        # whose gradient nobody uses, so that layer does not compute delta W^T (textbook backprop
+        # stops at delta_1 too; on MNIST it would be a third of the backward pass)
         self.input_grad = input_grad
         self.dW = self.db = self.delta = None
         self.x = None
@@ -72,6 +73,13 @@ class BatchNorm:
             running_mean <- (1 - m) running_mean + m mu
             running_var  <- (1 - m) running_var  + m var * N / (N - 1)   (unbiased)
     eval:   the same with the running statistics in place of mu and var.
+
+    Conventions that differ between texts (these are torch's, which the tests check):
+    - momentum m = 0.1 is the weight of the NEW batch; many texts (and Keras, 0.99) call the
+      weight of the OLD running value the momentum: running = 0.9 running + 0.1 batch is the
+      same average written with 0.9.
+    - the running variance is the unbiased one (times N / (N - 1)), while the batch itself is
+      normalised by its biased variance; eps = 1e-5 is added to the variance, not to the std.
     """
 
     kind = "batchnorm"
@@ -83,7 +91,7 @@ class BatchNorm:
         self.running_var = np.ones(n, dtype=dtype)
         self.eps, self.momentum = eps, momentum
         self.dgamma = self.dbeta = self.dout = None
-        self.cache = None
+        self.cache, self.batch_stats = None, True
 
     def params(self):
         return [("gamma", self.gamma), ("beta", self.beta)]
@@ -118,20 +126,25 @@ class BatchNorm:
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = (x - mu) * inv_std
         self.cache = (x_hat, inv_std, mu, var)
+        self.batch_stats = train  # whether mu and var came from this batch (backward differs)
         return self.gamma * x_hat + self.beta
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout = dL/dy (N, n) -> dL/dx (N, n); stores dgamma, dbeta (n,).
 
-        mu and var depend on every row, so each x_i gets, besides its direct path, the two
-        terms through the batch statistics (the cs231n derivation, simplified):
+        After a train-mode forward, mu and var depend on every row, so each x_i gets, besides
+        its direct path, the two terms through the batch statistics (the cs231n derivation,
+        simplified):
             dx = gamma * inv_std / N * (N dout - sum_n dout - x_hat * sum_n (dout * x_hat))
+        After an eval-mode forward the running statistics are constants: dx = gamma * inv_std * dout.
         """
         x_hat, inv_std, _, _ = self.cache
-        N = dout.shape[0]
         self.dout = dout  # kept for the teaching views (dL/dy)
         self.dbeta = dout.sum(axis=0)
         self.dgamma = (dout * x_hat).sum(axis=0)
+        if not self.batch_stats:
+            return self.gamma * inv_std * dout
+        N = dout.shape[0]
         return (self.gamma * inv_std / N) * (N * dout - self.dbeta - x_hat * self.dgamma)
 
 
@@ -167,7 +180,12 @@ class Activation:
 
 class Dropout:
     """Inverted dropout: in training each unit is kept with probability 1 - p and the kept
-    ones are scaled by 1 / (1 - p), so nothing changes in eval mode (identity)."""
+    ones are scaled by 1 / (1 - p), so the expected output equals the input and eval mode is
+    the identity.
+
+    Convention: p is the probability of DROPPING a unit (torch.nn.Dropout's p). The original
+    paper (Srivastava et al. 2014) and some texts call the KEEP probability p, and the older
+    non-inverted form scales at test time instead; here p = 0.2 drops a fifth of the units."""
 
     kind = "dropout"
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .checks import check_features, check_labels
+from .trace import trace
 
 PHASES = ("forward", "loss", "backward", "update")
 
@@ -65,7 +66,7 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
                              "the ledger shows the batch.")
         X, y = X[:1], y[:1]
     with np.errstate(all="ignore"):
-        tr = work.trace(X, y)
+        tr = trace(work, X, y)
     L = work.n_layers
     rows: list[LedgerRow] = []
 

@@ -67,12 +67,25 @@ class CrossEntropy(Loss):
         return softmax(z)
 
     def value(self, z, y):
-        """L = mean_n [log sum_k e^{z_nk} - z_{n,y_n}], with the row max m subtracted first:
-        log sum_k e^{z_k} = m + log sum_k e^{z_k - m}, so exp never overflows."""
+        """L = mean_n [log sum_k e^{z_nk} - z_{n,y_n}], rewritten twice (both exact algebra):
+
+        1. subtract the row max m:  log sum_k e^{z_k} = m + log sum_k e^{z_k - m},
+           so exp never overflows (the usual "log-sum-exp trick");
+        2. the max's own term is e^0 = 1:  log sum_k e^{z_k - m} = log1p(s), with s the sum
+           over the other classes. A confident net has s ~ 1e-8: log(1 + s) would round 1 + s
+           to float64 first and keep only ~1e-16 of absolute precision, so the loss of a
+           well-trained net (~1e-7) was noise in its last digits and the gradient check, which
+           differentiates it numerically, called a correct gradient "suspicious". log1p(s)
+           keeps s's full relative precision.
+        """
         N = z.shape[0]
-        e = z - z.max(axis=1, keepdims=True)
-        log_sum = np.log(np.exp(e).sum(axis=1))
-        return float((log_sum - e[np.arange(N), y]).sum() / N)
+        rows = np.arange(N)
+        top = z.argmax(axis=1)
+        e = z - z[rows, top][:, None]            # (N, K), <= 0, exactly 0 at the row max
+        others = np.exp(e)
+        others[rows, top] = 0.0                  # s: every class but the max
+        log_sum = np.log1p(others.sum(axis=1))   # = log sum_k e^{z_k - m}
+        return float((log_sum - e[rows, y]).sum() / N)
 
     def value_and_delta(self, z, y):
         """delta_L = (softmax(z) - T) / N."""

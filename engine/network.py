@@ -16,38 +16,16 @@ batch's statistics and updates its running ones, dropout drops; *eval* (``forwar
 from __future__ import annotations
 
 import copy as _copy
-from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, get_activation
-from .checks import check_choice, check_features, check_int, check_labels, check_real
+from .checks import (check_bool, check_choice, check_dtype, check_features, check_int, check_labels,
+                     check_rate, check_real, check_sizes, per_layer)
 from .layers import Activation, BatchNorm, Dense, Dropout
 from .losses import make_loss
 
 INITS = ("normal", "xavier", "he", "zeros")
-DTYPES = (np.float32, np.float64)
-
-
-def _per_layer(name: str, value, n_hidden: int, check) -> list:
-    """One value for every hidden layer, or a list with one per layer -> a list of n_hidden."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != n_hidden:
-            raise ValueError(f"{name}: got {len(value)} values {list(value)!r} but the network has {n_hidden} "
-                             f"hidden layer{'s' if n_hidden != 1 else ''}; give one per hidden layer or a "
-                             f"single value for all.")
-        return [check(f"{name}[{i}]", v) for i, v in enumerate(value)]
-    return [check(name, value)] * n_hidden
-
-
-def _check_bool(name, v):
-    if not isinstance(v, (bool, np.bool_)):
-        raise ValueError(f"{name}: expected True or False, got {v!r}.")
-    return bool(v)
-
-
-def _check_rate(name, v):
-    return check_real(name, v, low=0.0, high=1.0, high_open=True)
 
 
 class MLP:
@@ -64,38 +42,32 @@ class MLP:
         or "zeros" (every W_l = 0: the symmetry lesson, all hidden units stay identical); biases
         start at 0.
     batch_norm : True / False, or one per hidden layer: BatchNorm after the dense step, before
-        the activation (gamma = 1, beta = 0, eps 1e-5, momentum 0.1, as torch.nn.BatchNorm1d).
-    dropout : a rate p in [0, 1), or one per hidden layer: inverted dropout after the activation.
+        the activation (gamma = 1, beta = 0, eps 1e-5, momentum 0.1, as torch.nn.BatchNorm1d:
+        0.1 weights the new batch in the running statistics, see engine.layers.BatchNorm).
+    dropout : a rate p in [0, 1), or one per hidden layer: inverted dropout after the activation;
+        p is the probability of dropping a unit (torch's convention; some texts use keep).
     seed : the only source of randomness (initial weights, then dropout masks).
     dtype : np.float64 (exact, for teaching and checks) or np.float32 (fast).
     """
 
     def __init__(self, sizes, activations="tanh", loss="cross_entropy", output_activation=None,
                  init="normal", init_var=0.1, seed=0, dtype=np.float64, batch_norm=False, dropout=0.0):
-        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-            raise ValueError(f"sizes: expected a list like [2, 8, 2] (inputs, hidden units..., outputs), got {sizes!r}.")
-        sizes = list(sizes)
-        if len(sizes) < 2:
-            raise ValueError(f"sizes: needs at least an input and an output size, like [2, 2]; got {sizes!r}.")
-        self.sizes = [check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes)]
+        # every argument checked (engine.checks): a ValueError names it, what was given, what is allowed
+        self.sizes = check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
-
         if isinstance(activations, str):
             get_activation(activations)  # reject unknown names even with no hidden layer
-        self.activation_fns = _per_layer("activations", activations, n_hidden,
-                                         lambda name, v: get_activation(v, name))
+        self.activation_fns = per_layer("activations", activations, n_hidden, lambda name, v: get_activation(v, name))
         self.loss_fn = make_loss(loss, output_activation)
         if loss == "cross_entropy" and self.sizes[-1] < 2:
             raise ValueError("sizes: cross_entropy (softmax) needs at least 2 output units; "
                              "use 2 outputs for two classes, or the bce/mse loss with 1 output.")
-        self.batch_norm = _per_layer("batch_norm", batch_norm, n_hidden, _check_bool)
-        self.dropout = _per_layer("dropout", dropout, n_hidden, _check_rate)
+        self.batch_norm = per_layer("batch_norm", batch_norm, n_hidden, check_bool)
+        self.dropout = per_layer("dropout", dropout, n_hidden, check_rate)
         self.init = check_choice("init", init, INITS)
         self.init_var = check_real("init_var", init_var, low=0.0, low_open=True)
         self.seed = check_int("seed", seed, 0)
-        if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
-            raise ValueError(f"dtype: got {dtype!r}; choose np.float64 or np.float32.")
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self.reinitialize()
 
     # ------------------------------------------------------------------ building
@@ -346,84 +318,5 @@ class MLP:
         self.last_dropout_masks = [None if d is None else d.mask for d in self.drop]
         return loss, [(d.dW, d.db) for d in self.dense]
 
-    def trace(self, X, y, dropout_masks=None) -> "Trace":
-        """``gradients`` on the batch, returning every intermediate array per layer (what the
-        shape ledger and the step phases show). Train mode: call it on a copy to leave the
-        running statistics alone."""
-        loss, _ = self.gradients(X, y, dropout_masks)
-        out = []
-        for l, d in enumerate(self.dense):
-            t = LayerTrace(x=d.x, W=d.W, b=d.b, z=d.x @ d.W + d.b, delta=d.delta, dW=d.dW, db=d.db)
-            if l < len(self.act):
-                act, bn, drop = self.act[l], self.bn[l], self.drop[l]
-                t.activation, t.a, t.da = act.name, act.a, act.da
-                if bn is not None:
-                    t.x_hat, _, t.mu, t.var = bn.cache
-                    t.gamma, t.beta, t.y, t.dy = bn.gamma, bn.beta, act.z, bn.dout
-                    t.dgamma, t.dbeta = bn.dgamma, bn.dbeta
-                t.out = self.dense[l + 1].x
-                t.d_out = act.da
-                if drop is not None:
-                    t.p, t.mask, t.d_out = drop.p, drop.mask, drop.dout
-            out.append(t)
-        return Trace(out, self.loss_fn.output(self.last_output), loss)
 
-
-@dataclass
-class LayerTrace:
-    """Every array of weight layer l in one train-mode step (see ``MLP.trace``). Shapes: N
-    samples, n_in = n_{l-1}, n = n_l. Hidden-layer fields are None for the output layer, BN
-    fields None without BatchNorm, dropout fields None without dropout."""
-
-    x: np.ndarray            # (N, n_in)  the layer's input a_{l-1}
-    W: np.ndarray            # (n_in, n)
-    b: np.ndarray            # (n,)
-    z: np.ndarray            # (N, n)     x W + b
-    delta: np.ndarray        # (N, n)     dL/dz
-    dW: np.ndarray           # (n_in, n)
-    db: np.ndarray           # (n,)
-    activation: str | None = None
-    a: np.ndarray | None = None      # (N, n)  f(.) : the activation's output
-    da: np.ndarray | None = None     # (N, n)  dL/da
-    mu: np.ndarray | None = None     # (n,)    BN batch mean
-    var: np.ndarray | None = None    # (n,)    BN batch variance (biased)
-    x_hat: np.ndarray | None = None  # (N, n)
-    gamma: np.ndarray | None = None
-    beta: np.ndarray | None = None
-    y: np.ndarray | None = None      # (N, n)  gamma x_hat + beta
-    dy: np.ndarray | None = None     # (N, n)  dL/dy
-    dgamma: np.ndarray | None = None
-    dbeta: np.ndarray | None = None
-    p: float | None = None           # dropout rate
-    mask: np.ndarray | None = None   # (N, n) bool, True = kept
-    out: np.ndarray | None = None    # (N, n)  a * mask / (1 - p): the next layer's input
-    d_out: np.ndarray | None = None  # (N, n)  dL/d(out) = delta_{l+1} W_{l+1}^T
-
-
-@dataclass
-class Trace:
-    """One train-mode forward + backward pass with every intermediate (``MLP.trace``)."""
-
-    layers: list[LayerTrace]
-    output: np.ndarray  # (N, n_L) the loss's output activation: the predictions
-    loss: float
-
-
-def parse_hidden_spec(text: str, max_layers: int = 6, max_units: int = 256) -> list[int]:
-    """'8, 8' or '8-8' or '8 8' -> [8, 8]; '' -> []. ValueError with a clear sentence otherwise."""
-    cleaned = str(text).replace("-", " ").replace(",", " ").replace("x", " ").split()
-    units = []
-    for tok in cleaned:
-        try:
-            units.append(int(tok))
-        except ValueError:
-            raise ValueError(f"hidden layers: {tok!r} is not a whole number; write sizes like '8, 8'.") from None
-    if len(units) > max_layers:
-        raise ValueError(f"hidden layers: {len(units)} layers given, at most {max_layers} are allowed.")
-    for u in units:
-        if not 1 <= u <= max_units:
-            raise ValueError(f"hidden layers: {u} units in a layer; each layer needs 1 to {max_units} units.")
-    return units
-
-
-__all__ = ["HIDDEN_ACTIVATIONS", "INITS", "MLP", "LayerTrace", "Trace", "parse_hidden_spec"]
+__all__ = ["HIDDEN_ACTIVATIONS", "INITS", "MLP"]

@@ -16,57 +16,23 @@ import math
 
 import numpy as np
 
-from .checks import check_real
-from .errors import Diverged
-
-
-def sqnorm(a: np.ndarray) -> float:
-    """||a||^2 as a Python float. In float32 the sum of squares overflows to inf once it
-    passes 3.4e38 although every entry is finite: then it is recomputed in float64."""
-    v = float(np.vdot(a, a))
-    if math.isinf(v) and a.dtype != np.float64 and np.isfinite(a).all():
-        a64 = a.astype(np.float64)
-        v = float(np.vdot(a64, a64))
-    return v
-
-
-def _update_sqnorm(u: np.ndarray) -> float:
-    """||u||^2 of an update, capped like the sum of squares of its dtype itself: a float32
-    update whose norm passes float32's max (3.4e38) is treated as overflowed (the parameters
-    would be next)."""
-    v = sqnorm(u)
-    return math.inf if v > _DTYPE_MAX.get(u.dtype, math.inf) else v
-
-
-_DTYPE_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max)}
+from .checks import Setting, check_betas, check_flag, check_real
+from .numerics import checked_update_sqnorms
 
 
 class Optimizer:
-    """Base class: validated hyper-parameters as properties, state per parameter slot."""
+    """Base class: the hyper-parameters (validated on every assignment, engine.checks.Setting),
+    the step count, and the atomic ``step``. A subclass writes its rule in ``_updates``."""
 
     name = ""
+    lr = Setting(check_real, "lr (learning rate)", low=0.0)
+    weight_decay = Setting(check_real, "weight_decay (L2)", low=0.0)
 
     def __init__(self, lr: float, weight_decay: float):
         self.lr = lr
         self.weight_decay = weight_decay
         self.t = 0  # steps taken (committed); Adam's bias correction counts from its moments' start
         self.last_update_sqnorms: list[float] = []  # ||Delta p||^2 per parameter, last step
-
-    @property
-    def lr(self) -> float:
-        return self._lr
-
-    @lr.setter
-    def lr(self, value):
-        self._lr = check_real("lr (learning rate)", value, low=0.0)
-
-    @property
-    def weight_decay(self) -> float:
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value):
-        self._weight_decay = check_real("weight_decay (L2)", value, low=0.0)
 
     def reset(self) -> None:
         """Forget all state (momentum buffers, moments, step count)."""
@@ -78,6 +44,9 @@ class Optimizer:
 
     def _updates(self, params, grads):
         """-> (updates, new_state): updates[i] is subtracted from params[i]. Pure: no mutation."""
+        raise NotImplementedError
+
+    def _commit(self, new_state) -> None:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -92,23 +61,13 @@ class Optimizer:
         """What ``step`` would subtract from each parameter, without changing anything."""
         return self._updates(params, grads)[0]
 
-    def _commit(self, new_state) -> None:
-        raise NotImplementedError
-
     def step(self, params: list[np.ndarray], grads: list[np.ndarray], names=None) -> None:
         """Apply one update in place: p <- p - update(p, g). Raises Diverged (changing nothing)
         if an update is not finite. ``names`` ("W1", "b1", ...) only make messages precise."""
         if len(params) != len(grads):
             raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
         updates, new_state = self._updates(params, grads)
-        sq = [_update_sqnorm(u) for u in updates]
-        # a finite sum of squares means every entry is finite and < ~1e154, so p - u cannot
-        # overflow either (given finite p): checking the norms keeps the parameters finite
-        if not all(map(math.isfinite, sq)):
-            bad = next(i for i, v in enumerate(sq) if not math.isfinite(v))
-            name = names[bad] if names is not None else f"parameter {bad + 1}"
-            detail = f"the {self.name} update of {name} is not a finite number (learning rate {self.lr:g})"
-            raise Diverged(detail + " — lower the learning rate.", reason="update", detail=detail)
+        sq = checked_update_sqnorms(self, updates, names)  # Diverged here: nothing has changed yet
         for p, u in zip(params, updates):
             p -= u
         self._commit(new_state)
@@ -124,29 +83,15 @@ class SGD(Optimizer):
     """
 
     name = "SGD"
+    momentum = Setting(check_real, "momentum", low=0.0, high=1.0, high_open=True)
+    nesterov = Setting(check_flag, "nesterov")
 
     def __init__(self, lr: float = 0.1, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.buffers: list[np.ndarray | None] = []
-
-    @property
-    def momentum(self) -> float:
-        return self._momentum
-
-    @momentum.setter
-    def momentum(self, value):
-        self._momentum = check_real("momentum", value, low=0.0, high=1.0, high_open=True)
-
-    @property
-    def nesterov(self) -> bool:
-        return self._nesterov
-
-    @nesterov.setter
-    def nesterov(self, value):
-        self._nesterov = bool(value)
+        self.buffers: list[np.ndarray | None] = []  # one per parameter; None before its first step
 
     def reset(self):
         super().reset()
@@ -193,27 +138,15 @@ class Adam(Optimizer):
     """
 
     name = "Adam"
+    betas = Setting(check_betas, "betas")
 
     def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
         self.betas = betas
         self.eps = check_real("eps", eps, low=0.0)
-        self.m: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-
-    @property
-    def betas(self):
-        return self._betas
-
-    @betas.setter
-    def betas(self, value):
-        try:
-            b1, b2 = value
-        except (TypeError, ValueError):
-            raise ValueError(f"betas: expected two numbers like (0.9, 0.999), got {value!r}.") from None
-        self._betas = (check_real("betas[0]", b1, low=0.0, high=1.0, high_open=True),
-                       check_real("betas[1]", b2, low=0.0, high=1.0, high_open=True))
+        self.m: list[np.ndarray] = []  # first moments, one per parameter
+        self.v: list[np.ndarray] = []  # second moments
 
     def reset(self):
         super().reset()
@@ -232,7 +165,7 @@ class Adam(Optimizer):
         fresh = len(self.m) != len(params) or any(m.shape != p.shape for m, p in zip(self.m, params))
         t = 1 if fresh else self.t + 1
         bc1 = 1 - b1 ** t
-        bc2_sqrt = math.sqrt(1 - b2 ** t)
+        bc2_sqrt = math.sqrt(1 - b2 ** t)  # a Python float: a float32 update stays float32
         step_size = self.lr / bc1
         updates, ms, vs = [], [], []
         for i, (p, g) in enumerate(zip(params, grads)):

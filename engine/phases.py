@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .trace import trace
+
 
 @dataclass
 class Phase:
@@ -45,7 +47,7 @@ class StepWalk:
         X, y = trainer.peek_batch()
         work = self.net.copy()  # the user's net keeps its last_deltas and running stats until the real step
         with np.errstate(all="ignore"):
-            tr = work.trace(X, y)
+            tr = trace(work, X, y)
         grads = [(t.dW, t.db) for t in tr.layers]
         deltas = [t.delta for t in tr.layers]
         self.X, self.y, self.loss, self.grads, self.deltas = X, y, tr.loss, grads, deltas

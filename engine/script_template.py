@@ -8,7 +8,15 @@ Run it with `python run.py` (only NumPy needed). It prints the batch loss of eac
 {steps} steps: the same numbers the playground computed. Conventions: one example per row,
 X (N, n_in), W_l (n_(l-1), n_l), z_l = a_(l-1) @ W_l + b_l, delta_l = dL/dz_l (N, n_l).
 """
-import numpy as np
+import math
+import os
+
+# One BLAS thread, as the playground computes: a matrix product split over several threads adds
+# its terms in another order, and in float32 that changes the last bit of some losses.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import numpy as np  # noqa: E402  (after the thread settings, which NumPy reads when it loads)
 
 SIZES = {sizes}            # [n_in, hidden..., n_out]
 ACTS = {acts}              # hidden activations, one per hidden layer
@@ -51,8 +59,11 @@ def loss_and_delta(z, y):
     n, k = z.shape
     t = y.astype(z.dtype).reshape(-1, 1) if k == 1 else np.eye(k, dtype=z.dtype)[y]   # targets
     if LOSS == "cross_entropy":
-        e = z - z.max(axis=1, keepdims=True)
-        loss = float((np.log(np.exp(e).sum(axis=1)) - e[np.arange(n), y]).sum() / n)
+        rows, top = np.arange(n), z.argmax(axis=1)
+        e = z - z[rows, top][:, None]                                    # minus the row max: no overflow
+        others = np.exp(e)
+        others[rows, top] = 0.0                                          # log sum_k e^e_k = log1p(the others)
+        loss = float((np.log1p(others.sum(axis=1)) - e[rows, y]).sum() / n)
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)                                # softmax
         return loss, (p - t) / n
@@ -121,7 +132,9 @@ def update(grads):
             b1, b2 = OPT["betas"]
             state["m"][k] = state["m"][k] + (1 - b1) * (g - state["m"][k])
             state["v"][k] = state["v"][k] * b2 + (1 - b2) * (g * g)
-            denom = np.sqrt(state["v"][k]) / np.sqrt(1 - b2 ** state["t"]) + OPT["eps"]
+            # math.sqrt: a Python float, which keeps a float32 update in float32 (np.sqrt of
+            # a Python float gives a float64 NumPy scalar, and that would promote it)
+            denom = np.sqrt(state["v"][k]) / math.sqrt(1 - b2 ** state["t"]) + OPT["eps"]
             p -= OPT["lr"] / (1 - b1 ** state["t"]) * (state["m"][k] / denom)
             continue
         if OPT["momentum"]:
@@ -150,7 +163,6 @@ for s in range(STEPS):
 '''
 
 MNIST = '''import gzip
-import os
 
 HERE = os.environ.get("MNIST_DIR", "data/mnist")   # the playground's shipped files (MNIST test set)
 

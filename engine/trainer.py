@@ -1,10 +1,11 @@
 """Trainer: one mini-batch update per ``step()``, with a bounded history of what backprop did.
 
-Each step: take the next mini-batch (reshuffled every epoch from ``seed``), forward, loss,
-backward, check that loss and gradients are finite, update through the optimizer, and record
-a ``StepRecord``. If anything is not finite, or the loss has grown 1000-fold since the first
-step, the step raises ``Diverged`` *before* the update, so the parameters stay finite and the
-same batch is retried on the next call.
+Each step: take the next mini-batch (reshuffled every epoch from ``seed``), forward and
+backward (``net.gradients``), update through the optimizer, and record a ``StepRecord``.
+A step whose loss, gradients or update are not finite, or whose loss has grown 1000-fold
+since the first step, is refused (``Diverged``, engine.divergence) *before* the update and
+changes nothing, so the same step is retried on the next call. ``snapshot`` / ``restore``
+(engine.snapshots) undo steps for the live loop.
 """
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import check_features, check_int, check_labels
+from . import snapshots
+from .checks import Setting, check_features, check_int, check_labels, check_optional_int
+from .divergence import EXPLODED, check_loss, checked_grad_sqnorms, refuse, undo_on_refusal
 from .errors import Diverged
 from .network import MLP
-from .optimizers import Optimizer, sqnorm
-
-
-EXPLODED = 1000  # a batch loss this many times the first one pauses training (Diverged)
+from .numerics import sqnorm
+from .optimizers import Optimizer
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class Trainer:
     overflows do).
     """
 
+    batch_size = Setting(check_optional_int, "batch_size", low=1)  # checked on every assignment
+
     def __init__(self, net: MLP, optimizer: Optimizer, X_train, y_train, X_test=None, y_test=None,
                  batch_size=None, seed=0, eval_every=None, max_history: int = 4000,
                  explode_factor: float | None = EXPLODED):
@@ -94,7 +97,7 @@ class Trainer:
         self.last_eval: tuple[float, float] | None = None
         self.loss_ref: float | None = None  # the first step's loss, for the explosion check
         self.explode_factor = explode_factor
-        self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []
+        self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []  # [(dW_l, db_l)] of the last step
 
     # ------------------------------------------------------------------ settings
     @property
@@ -102,16 +105,8 @@ class Trainer:
         return self.X.shape[0]
 
     @property
-    def batch_size(self) -> int | None:
-        return self._batch_size
-
-    @batch_size.setter
-    def batch_size(self, value):
-        self._batch_size = None if value is None else check_int("batch_size", value, 1)
-
-    @property
     def effective_batch_size(self) -> int:
-        return self.n_train if self._batch_size is None else min(self._batch_size, self.n_train)
+        return self.n_train if self.batch_size is None else min(self.batch_size, self.n_train)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -120,7 +115,7 @@ class Trainer:
     # ------------------------------------------------------------------ batches
     def _next_batch(self):
         """-> (Xb (B, n_in), yb (B,), ends_epoch). Does not advance; ``_advance`` does.
-        The permutation of an epoch is drawn once, so a retried (diverged) step reuses it."""
+        The permutation of an epoch is drawn at its first step."""
         n, B = self.n_train, self.batch_size
         if B is None or B >= n:
             return self.X, self.y, True
@@ -157,51 +152,26 @@ class Trainer:
         zL = self.net.logits(X)
         return self.net.loss_fn.value(zL, y), float(np.mean(self.net.classify(zL) == y))
 
-    def _diverged(self, what: str, reason: str):
-        step = self.step_count + 1
-        raise Diverged(
-            f"Step {step}: {what}. The loss diverged — lower the learning rate (now {self.opt.lr:g})"
-            f" or the init variance, then continue or press Reset.", step=step, reason=reason)
-
     def step(self) -> StepRecord:
         """One mini-batch update. Returns its StepRecord (also appended to ``history``).
 
-        forward + backward (net.gradients, train mode) -> check the loss and gradients are
-        finite -> optimizer update -> record. Nothing changes if a check fails (Diverged).
+        forward + backward (net.gradients, train mode) -> the loss and gradients must be finite
+        -> optimizer update -> record. A refused step (Diverged) changes nothing.
         """
         net = self.net
-        Xb, yb, ends_epoch = self._next_batch()
-        running = net.running_stats()
-        try:
+        with undo_on_refusal(self):
+            Xb, yb, ends_epoch = self._next_batch()
             loss, dense_grads = net.gradients(Xb, yb)
-            if not math.isfinite(loss):
-                self._diverged(f"the loss became {loss} (the outputs overflowed)", "loss")
-            if self.loss_ref is None:
-                self.loss_ref = loss
-            elif self.explode_factor and loss > self.explode_factor * max(self.loss_ref, 1e-2):
-                # long before an overflow the curve is past reading: pause at a 1000-fold rise.
-                # The new level is the reference from now on, so training can go on from here
-                # (e.g. with a lower learning rate) and pauses again only at another 1000-fold.
-                start, self.loss_ref = self.loss_ref, loss
-                self._diverged(f"the loss grew to {loss:.3g}, over {self.explode_factor:,g} times its "
-                               f"{start:.3g} at the start", "exploded")
+            check_loss(self, loss)                            # finite, and not 1000x the first
             names, grads = zip(*net.named_grads())
-            grad_sq = [sqnorm(g) for g in grads]  # ||g||^2 per parameter array
-            if not all(map(math.isfinite, grad_sq)):
-                bad = names[next(i for i, v in enumerate(grad_sq) if not math.isfinite(v))]
-                self._diverged(f"the gradient of {bad} is not finite (it overflowed)", "gradient")
-            params = net.params()
-            w_sq = [sqnorm(W) for W in net.weights]  # before the update, for the update ratio
+            grad_sq = checked_grad_sqnorms(self, names, grads)  # ||g||^2 per array, all finite
+            w_sq = [sqnorm(W) for W in net.weights]           # before the update, for the update ratio
             try:
-                self.opt.step(params, list(grads), names=names)
+                self.opt.step(net.params(), list(grads), names=names)
             except Diverged as exc:
-                self._diverged(exc.detail, "update")
-        except Diverged:
-            net.set_running_stats(running)  # a failed step changes nothing
-            raise
-        n_batch = len(yb)
+                refuse(self, exc.detail, "update")
         acc = float(np.mean(net.classify(net.last_output) == yb))
-        self._advance(n_batch, ends_epoch)
+        self._advance(len(yb), ends_epoch)
         test_loss = test_acc = None
         due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
         if due and self.X_test is not None:
@@ -216,7 +186,7 @@ class Trainer:
             grad_norms=tuple(math.sqrt(sq[f"W{l}"]) for l in range(1, L + 1)),
             update_ratios=tuple(math.sqrt(upd[f"W{l}"] / w) if w > 0 else math.inf
                                 for l, w in zip(range(1, L + 1), w_sq)),
-            batch_size=n_batch, lr=self.opt.lr)
+            batch_size=len(yb), lr=self.opt.lr)
         self.last_grads = dense_grads
         self.history.append(rec)
         if len(self.history) > self.max_history:
@@ -224,35 +194,12 @@ class Trainer:
         return rec
 
     def snapshot(self) -> dict:
-        """Everything a step changes, copied cheaply (parameters, batch-norm statistics, optimizer
-        state, counters, generators, history), so ``restore`` can undo the steps taken since."""
-        net, opt = self.net, self.opt
-        return {
-            "params": [p.copy() for p in net.params()],
-            "running": net.running_stats(),
-            "mask_rng": net.mask_rng.bit_generator.state,
-            # optimizer state arrays are replaced, never modified in place, by a step
-            "opt": {k: (list(v) if isinstance(v, list) else v) for k, v in vars(opt).items()},
-            "trainer": {k: getattr(self, k) for k in ("step_count", "epoch", "_cursor", "_perm", "_perm_epoch",
-                                                        "last_eval", "last_grads", "loss_ref")},
-            "rng": self.rng.bit_generator.state,
-            "history": (self.history, len(self.history)),
-        }
+        """Everything a step changes, for ``restore`` (engine.snapshots)."""
+        return snapshots.snapshot(self)
 
     def restore(self, snap: dict) -> None:
-        """Back to the state ``snap`` was taken in (same objects, same arrays, same numbers)."""
-        net = self.net
-        for p, old in zip(net.params(), snap["params"]):
-            p[...] = old
-        net.set_running_stats(snap["running"])
-        net.mask_rng.bit_generator.state = snap["mask_rng"]
-        vars(self.opt).update(snap["opt"])
-        for k, v in snap["trainer"].items():
-            setattr(self, k, v)
-        self.rng.bit_generator.state = snap["rng"]
-        history, n = snap["history"]
-        del history[n:]
-        self.history = history
+        """Back to the state ``snap`` was taken in (engine.snapshots)."""
+        snapshots.restore(self, snap)
 
     def run(self, n_steps: int) -> StepRecord | None:
         """``n_steps`` updates; returns the last record (None for 0 steps)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .network import MLP
+from .trace import trace
 
 X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, -0.3]])
 Y = np.array([0, 1, 1, 0])
@@ -34,7 +35,7 @@ def worked_step(activation: str = "sigmoid", loss: str = "mse", output_activatio
     """[(name, what it is, array)] of one plain-SGD step on (X, Y): the inputs, then forward
     (z, a per layer), loss, backward (delta, dW, db per layer, from the top), update."""
     net = tiny_network(activation, loss, output_activation)
-    tr = net.trace(X, Y)
+    tr = trace(net, X, Y)
     L = net.n_layers
     out = [("X", "inputs, one example per row (4, 2)", X), ("y", "class labels (4,)", Y)]
     for l in range(1, L + 1):

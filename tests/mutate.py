@@ -36,12 +36,110 @@ class Mutant:
     old: str    # exact text, must occur exactly once in the file
     new: str    # what it becomes
     why: str    # the bug in words
+    more: tuple = ()  # further (old, new) edits of the same file, for a bug that spans two lines
 
 
 # Add mutants here (engine and UI alike). Keep `old` short but unique in its file.
 MUTANTS: list[Mutant] = [
+    # --- engine: layers, activations, losses
     Mutant("bn_momentum", "engine/layers.py", "BN_MOMENTUM = 0.1", "BN_MOMENTUM = 0.3",
            "BatchNorm's running statistics weight the new batch by 0.3 instead of torch's 0.1"),
+    Mutant("bn_eps", "engine/layers.py", "BN_EPS = 1e-5", "BN_EPS = 1e-3",
+           "BatchNorm adds 1e-3 to the variance instead of torch's 1e-5"),
+    Mutant("bn_running_var_biased", "engine/layers.py", "m * var * (N / (N - 1))", "m * var",
+           "BatchNorm's running variance is the biased batch variance (torch keeps the unbiased one)"),
+    Mutant("bn_backward_missing_term", "engine/layers.py", "(N * dout - self.dbeta - x_hat * self.dgamma)",
+           "(N * dout - self.dbeta)", "BatchNorm's backward drops the term through the batch variance"),
+    Mutant("bn_eval_backward_batch_formula", "engine/layers.py", "        if not self.batch_stats:\n",
+           "        if False:\n", "BatchNorm's backward after an eval-mode forward uses the batch formula"),
+    Mutant("dropout_scale_1_over_p", "engine/layers.py", "return x * mask / (1.0 - self.p)",
+           "return x * mask / self.p", "inverted dropout scales kept units by 1/p instead of 1/(1-p)"),
+    Mutant("dropout_no_scale", "engine/layers.py", "return x * mask / (1.0 - self.p)", "return x * mask",
+           "dropout's forward pass forgets to scale the kept units"),
+    Mutant("dropout_in_eval", "engine/layers.py", "if not train or self.p == 0 or mask is None:",
+           "if self.p == 0 or mask is None:", "dropout also drops units in eval mode"),
+    Mutant("db_mean", "engine/layers.py", "self.db = dout.sum(axis=0)", "self.db = dout.mean(axis=0)",
+           "the bias gradient averages over the batch (delta already carries 1/N)"),
+    Mutant("tanh_prime", "engine/activations.py", "return 1.0 - a * a", "return 1.0 - a",
+           "tanh' written as 1 - a instead of 1 - a^2"),
+    Mutant("sigmoid_prime", "engine/activations.py", "return a * (1.0 - a)", "return z * (1.0 - z)",
+           "sigmoid' = a(1 - a) evaluated with z"),
+    Mutant("leaky_slope", "engine/activations.py", "LEAKY_SLOPE = 0.01", "LEAKY_SLOPE = 0.1",
+           "leaky ReLU's slope 0.1 instead of torch's default 0.01"),
+    Mutant("ce_delta_missing_1_over_n", "engine/losses.py", "(softmax(z) - one_hot(y, K, z.dtype)) / N",
+           "(softmax(z) - one_hot(y, K, z.dtype))", "cross-entropy's delta forgets the 1/N of the mean"),
+    Mutant("ce_log_of_one_plus", "engine/losses.py", "log_sum = np.log1p(others.sum(axis=1))",
+           "log_sum = np.log(1.0 + others.sum(axis=1))",
+           "cross-entropy's log-sum-exp rounds 1 + s (a confident net's loss loses its digits)"),
+    Mutant("mse_delta_without_g_prime", "engine/losses.py", "delta = self.act.backward(diff, z, a)",
+           "delta = diff", "MSE's delta forgets the output activation's derivative"),
+    Mutant("he_variance", "engine/network.py", '"he": 2.0 / fan_in', '"he": 1.0 / fan_in',
+           "He init draws with variance 1/fan_in (that is LeCun's) instead of 2/fan_in"),
+    # --- engine: optimizers
+    Mutant("momentum_first_step_dampened", "engine/optimizers.py", "buf = g.copy() if buf is None",
+           "buf = (1 - mu) * g if buf is None", "SGD's momentum buffer starts at (1 - momentum) g instead of g"),
+    Mutant("nesterov_formula", "engine/optimizers.py", "d = g + mu * buf if self.nesterov else buf",
+           "d = g + buf if self.nesterov else buf", "Nesterov's look-ahead forgets the momentum factor"),
+    Mutant("weight_decay_after_momentum", "engine/optimizers.py",
+           "            if wd:\n                g = g + wd * p\n", "",
+           "SGD adds the weight decay to the update after the momentum buffer instead of to the gradient",
+           more=(("            updates.append(lr * d)", "            updates.append(lr * (d + wd * p))"),)),
+    Mutant("adam_bias_correction_off_by_one", "engine/optimizers.py", "bc1 = 1 - b1 ** t",
+           "bc1 = 1 - b1 ** (t + 1)", "Adam's first-moment bias correction counts one step ahead"),
+    Mutant("adam_eps_inside_sqrt", "engine/optimizers.py", "denom = np.sqrt(v) / bc2_sqrt + self.eps",
+           "denom = np.sqrt(v / bc2_sqrt ** 2 + self.eps)", "Adam's eps inside the square root"),
+    Mutant("adam_no_weight_decay", "engine/optimizers.py", "                g = g + self.weight_decay * p\n",
+           "                pass\n", "Adam ignores weight_decay"),
+    Mutant("adam_float32_promoted", "engine/optimizers.py", "bc2_sqrt = math.sqrt(1 - b2 ** t)",
+           "bc2_sqrt = np.sqrt(1 - b2 ** t)", "Adam's bias correction as a float64 NumPy scalar promotes "
+           "a float32 update to float64"),
+    # --- engine: trainer, refusals, export
+    Mutant("last_partial_batch_skipped", "engine/trainer.py", "return self.X[idx], self.y[idx], end >= n",
+           "return self.X[idx], self.y[idx], end + B > n", "the trainer skips an epoch's last partial batch"),
+    Mutant("not_reshuffled", "engine/trainer.py", "if self._perm_epoch != self.epoch:",
+           "if self._perm is None:", "the trainer shuffles once, not every epoch"),
+    Mutant("history_thinning_off_by_one", "engine/trainer.py", "self.history = old[::2] + new",
+           "self.history = old[1::2] + new", "thinning the history drops the first record"),
+    Mutant("refused_step_advances_masks", "engine/divergence.py",
+           "        net.mask_rng.bit_generator.state = masks\n", "",
+           "a refused step leaves the dropout mask generator advanced"),
+    Mutant("explosion_reference_undone", "engine/divergence.py", 'if exc.reason != "exploded":', "if True:",
+           "after an explosion the old loss reference is put back: the same batch is refused forever"),
+    Mutant("loss_ref_not_saved", "engine/export.py", '"loss_ref": tr.loss_ref,', '"loss_ref": None,',
+           "save_run does not save the explosion check's loss reference"),
+    Mutant("mask_rng_not_loaded", "engine/export.py", '    net.mask_rng.bit_generator.state = tc["mask_rng"]\n',
+           "", "load_run does not restore the dropout mask generator"),
+    Mutant("script_adam_float32_promoted", "engine/script_template.py",
+           'math.sqrt(1 - b2 ** state["t"])', 'np.sqrt(1 - b2 ** state["t"])',
+           "the exported script's Adam promotes a float32 update to float64 (issue 17's bug)"),
+    # --- engine: gradient check
+    Mutant("gradcheck_broken_threshold", "engine/gradcheck.py", "GOOD, BROKEN = 1e-7, 1e-4",
+           "GOOD, BROKEN = 1e-7, 1e-1", "the gradient check calls an error up to 0.1 only suspicious"),
+    Mutant("gradcheck_good_threshold", "engine/gradcheck.py", "GOOD, BROKEN = 1e-7, 1e-4",
+           "GOOD, BROKEN = 1e-5, 1e-4", "the gradient check calls an error of 1e-6 good"),
+    Mutant("gradcheck_noise_floor_100x", "engine/gradcheck.py", "ROUNDING = 16 * np.finfo",
+           "ROUNDING = 1600 * np.finfo", "the rounding-noise floor is 100 times too high: real errors pass as noise"),
+    Mutant("gradcheck_no_richardson", "engine/gradcheck.py", "numeric[j] = (4 * numeric[j] - wide) / 3",
+           "numeric[j] = numeric[j]", "the second look at 2 eps is taken but its extrapolation never used"),
+    Mutant("gradcheck_summary_best_row", "engine/gradcheck.py", "v = max((p.verdict for p in params), key=VERDICTS.index)",
+           "v = min((p.verdict for p in params), key=VERDICTS.index)",
+           "the box above the gradient check's table takes the best row's verdict, not the worst"),
+    Mutant("gradcheck_eval_mode", "engine/gradcheck.py", "lp = work.loss(X, y, train=True, dropout_masks=masks)",
+           "lp = work.loss(X, y, train=False, dropout_masks=masks)",
+           "the numerical gradient's L(w + eps) is taken in eval mode (running statistics, no dropout)"),
+    # --- engine: more realistic slips
+    Mutant("relu_prime_at_zero", "engine/activations.py", "return (z > 0).astype(z.dtype)",
+           "return (z >= 0).astype(z.dtype)", "ReLU'(0) = 1 (torch: 0): a zero-init ReLU net passes gradients it should not"),
+    Mutant("softmax_without_max", "engine/losses.py", "e = np.exp(z - z.max(axis=1, keepdims=True))",
+           "e = np.exp(z)", "the softmax of the output delta overflows for large logits"),
+    Mutant("setting_not_checked", "engine/checks.py", "setattr(obj, self.attr, self.check(self.label, value, **self.limits))",
+           "setattr(obj, self.attr, value)", "hyper-parameters assigned after construction are not validated"),
+    Mutant("refused_step_keeps_running_stats", "engine/divergence.py", "        net.set_running_stats(running)\n", "",
+           "a refused step leaves BatchNorm's running statistics updated by its forward pass"),
+    Mutant("restore_forgets_masks", "engine/snapshots.py",
+           '    net.mask_rng.bit_generator.state = snap["mask_rng"]\n', "",
+           "undoing steps (the live loop's Pause) leaves the dropout mask generator advanced"),
+    # --- UI mutants ---
 ]
 
 
@@ -60,19 +158,31 @@ def apply(m: Mutant, tree: Path) -> str | None:
     if not f.is_file():
         return f"{m.path} does not exist"
     text = f.read_text()
-    n = text.count(m.old)
-    if n != 1:
-        return f"its text occurs {n} times in {m.path} (must be exactly once)"
-    f.write_text(text.replace(m.old, m.new))
+    for old, new in ((m.old, m.new), *m.more):
+        n = text.count(old)
+        if n != 1:
+            return f"its text {old.strip()[:40]!r} occurs {n} times in {m.path} (must be exactly once)"
+        text = text.replace(old, new)
+    f.write_text(text)
     return None
+
+
+def suite_order(tree: Path) -> list[str]:
+    """Every test module, the fast ones first: with -x a killed mutant stops at its first failing
+    test, so engine and unit tests (seconds) run before AppTest modules and browser tests last.
+    The set is the whole suite either way; only the order changes."""
+    files = sorted(p.relative_to(tree).as_posix() for p in (tree / "tests").glob("test_*.py"))
+    return sorted(files, key=lambda f: (Path(f).name.startswith("test_browser"), Path(f).name.startswith("test_app")))
 
 
 def run_suite(tree: Path, pytest_args: list[str]) -> tuple[int, str]:
     env = dict(os.environ, BACKPROP_REQUIRE_BROWSER="1", BACKPROP_REQUIRE_ALL="1", PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *pytest_args],
+    targets = pytest_args or suite_order(tree)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *targets],
                           cwd=tree, env=env, capture_output=True, text=True)
     lines = [l for l in proc.stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
-    return proc.returncode, (lines[0] if lines else proc.stdout.strip().splitlines()[-1:] or [""])[0]
+    tail = proc.stdout.strip().splitlines()[-1:] or [""]
+    return proc.returncode, lines[0] if lines else tail[0]
 
 
 def main(argv=None) -> int:

@@ -42,6 +42,38 @@ def test_gradient_check_tab_reports_good():
     assert at.dataframe, "the per-parameter table"
 
 
+def _boxes(at):
+    """The coloured verdict boxes on the page: (kind, text)."""
+    return ([("good", s.value) for s in at.success] + [("suspicious", w.value) for w in at.warning]
+            + [("broken", e.value) for e in at.error])
+
+
+@pytest.mark.parametrize("params", [{}, {"bn": "1"}], ids=["plain", "batch-norm"])
+def test_gradient_check_summary_tells_what_the_table_shows(params):
+    """Issue 17: "Largest relative error 0.00e+00 ... good" above a table whose b1 row read
+    1.00e+00 (batch norm), and 0.00e+00 over a plain XOR table reaching 2.48e-10. The box is
+    now the worst row's verdict and quotes the table's largest relative error with its row;
+    every row's verdict column says why a noted row is good."""
+    at = open_tab("xor", "Gradient check", params)
+    at.button(key="xor._gc").click().run()
+    ok(at)
+    report = at.session_state["xor._gc_report"][-1]
+    table = at.dataframe[0].value
+    table = getattr(table, "data", table)  # a Styler's frame
+    assert list(table["parameter"]) == [p.name for p in report.params]
+    for verdict, p in zip(table["verdict"], report.params):
+        assert verdict == p.verdict + (f" ({p.note})" if p.note else "")
+    boxes = [b for b in _boxes(at) if "relative error" in b[1]]
+    assert len(boxes) == 1, boxes
+    kind, text = boxes[0]
+    order = ["good", "suspicious", "broken"]
+    assert kind == max((p.verdict for p in report.params), key=order.index)
+    top = max(report.params, key=lambda p: p.max_rel_error)
+    assert top.max_rel_error > 0 and f"{top.max_rel_error:.2e}" in text and top.name in text, text
+    if params:
+        assert "1.00e+00" in text and "b1" in text and "zero both ways" in text, text
+
+
 def test_bug_zoo_turns_the_check_red_and_back():
     at = open_tab("xor", "Bug zoo")
     at.toggle(key="xor.bug_no_mean").set_value(True).run()
@@ -160,15 +192,22 @@ def test_bug_zoo_writes_the_bug_for_the_activation_in_use_and_shows_the_symptom_
 
 
 def test_softmax_bug_symptom_setting_really_overflows():
+    """The button's setting: the bug's check red, the clean net's green (issue 17: at seed 0 the
+    old setting, three ReLU layers, was red without the bug)."""
     at = open_tab("xor", "Bug zoo")
     at.toggle(key="xor.bug_softmax_no_max").set_value(True).run()
     at.button(key="xor._zoo_show_softmax_no_max").click().run()
     ok(at)
     lb = lab(at, "xor")
-    assert lb.net.sizes == [2, 8, 8, 8, 2] and lb.net.activation_names == ["relu"] * 3
+    assert lb.net.sizes == [2, 8, 8, 8, 2] and lb.net.activation_names == ["linear"] * 3
     at.button(key="xor._zoo_check").click().run()
     ok(at)
     assert any("broken" in e.value for e in at.error), texts(at)
+    at.toggle(key="xor.bug_softmax_no_max").set_value(False).run()
+    at.button(key="xor._zoo_check").click().run()
+    ok(at)
+    gradient_box = [s.value for s in at.success if "arrays agree" in s.value]
+    assert gradient_box and not any("relative error" in e.value for e in at.error), texts(at)
 
 
 def test_check_my_numbers_prints_every_array_as_numpy():

@@ -10,7 +10,7 @@ import pytest
 from _require import oracle
 
 from engine import MLP, SGD, Adam, Trainer, gradient_check
-from engine.layers import BN_EPS, BN_MOMENTUM
+from engine.layers import BatchNorm
 
 torch = oracle("torch")
 F = torch.nn.functional
@@ -23,20 +23,38 @@ TORCH_ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
 
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")
+TORCH_EPS = torch.nn.BatchNorm1d(1).eps  # torch's default, not the engine's constant
 
 
 def t64(a):
     return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
 
 
+def torch_batchnorm(gamma, beta, running_mean, running_var):
+    """torch.nn.BatchNorm1d(n) with torch's own defaults (eps, momentum, unbiased running
+    variance: nothing passed), holding the engine's numbers. The oracle must not be built from
+    the engine's constants: with them, a wrong momentum or eps in the engine passed every test."""
+    bn = torch.nn.BatchNorm1d(len(gamma)).double()
+    with torch.no_grad():
+        for mine, theirs in ((gamma, bn.weight), (beta, bn.bias), (running_mean, bn.running_mean),
+                             (running_var, bn.running_var)):
+            theirs.copy_(t64(mine))
+    return bn
+
+
 class TorchTwin:
     """The engine's network written in torch from its parameters: the same layers in the same
-    order (BatchNorm1d's functional form, dropout as the same mask times 1/(1-p))."""
+    order (torch.nn.BatchNorm1d with its defaults, dropout as the same mask times 1/(1-p))."""
 
     def __init__(self, net: MLP):
         self.net = net
         self.params = {name: t64(p).requires_grad_() for name, p in net.named_params()}
-        self.running = [None if bn is None else (t64(bn.running_mean), t64(bn.running_var)) for bn in net.bn]
+        self.bn = [None if bn is None else torch_batchnorm(bn.gamma, bn.beta, bn.running_mean, bn.running_var)
+                   for bn in net.bn]
+        for l, bn in enumerate(self.bn, start=1):
+            if bn is not None:  # its weight and bias are the twin's gamma and beta
+                self.params[f"gamma{l}"], self.params[f"beta{l}"] = bn.weight, bn.bias
+        self.running = [None if bn is None else (bn.running_mean, bn.running_var) for bn in self.bn]
 
     def loss(self, X, y, train=True, masks=None):
         net, P = self.net, self.params
@@ -47,9 +65,7 @@ class TorchTwin:
             if l == L:
                 break
             if net.batch_norm[l - 1]:
-                rm, rv = self.running[l - 1]
-                z = F.batch_norm(z, rm, rv, P[f"gamma{l}"], P[f"beta{l}"], training=train,
-                                 momentum=BN_MOMENTUM, eps=BN_EPS)
+                z = self.bn[l - 1].train(train)(z)
             a = TORCH_ACT[net.activation_names[l - 1]](z)
             if train and masks is not None and masks[l - 1] is not None:
                 a = a * torch.tensor(masks[l - 1], dtype=torch.float64) / (1 - net.dropout[l - 1])
@@ -190,10 +206,10 @@ def test_eval_mode_uses_running_statistics_and_no_dropout():
     W, bvec = net.weights, net.biases
     z = X @ W[0] + bvec[0]
     bn = net.bn[0]
-    h = np.tanh(bn.gamma * (z - bn.running_mean) / np.sqrt(bn.running_var + BN_EPS) + bn.beta)
+    h = np.tanh(bn.gamma * (z - bn.running_mean) / np.sqrt(bn.running_var + TORCH_EPS) + bn.beta)
     z2 = h @ W[1] + bvec[1]
     bn2 = net.bn[1]
-    h2 = np.tanh(bn2.gamma * (z2 - bn2.running_mean) / np.sqrt(bn2.running_var + BN_EPS) + bn2.beta)
+    h2 = np.tanh(bn2.gamma * (z2 - bn2.running_mean) / np.sqrt(bn2.running_var + TORCH_EPS) + bn2.beta)
     zL = h2 @ W[2] + bvec[2]
     e = np.exp(zL - zL.max(axis=1, keepdims=True))
     np.testing.assert_allclose(a, e / e.sum(axis=1, keepdims=True), rtol=1e-12)
@@ -236,6 +252,31 @@ def test_gradient_check_with_batchnorm_and_fixed_masks():
     masks = [np.ones((13, 6), bool), np.zeros((13, 5), bool)]
     masks[0][::2, 1] = False
     assert gradient_check(net, X, y, dropout_masks=masks).ok
+
+
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+def test_batchnorm_layer_backward_equals_torch_in_both_modes(train):
+    """Issue 17: backward after an eval-mode forward used the batch formula (0.64 off torch).
+    In eval mode the running statistics are constants, so dx = dy * gamma / sqrt(running_var + eps)."""
+    rng = np.random.default_rng(4)
+    n, N = 5, 9
+    layer = BatchNorm(n, np.float64)
+    layer.gamma[...] = rng.uniform(0.5, 2.0, n)
+    layer.beta[...] = rng.normal(size=n)
+    layer.running_mean[...] = rng.normal(size=n)
+    layer.running_var[...] = rng.uniform(0.2, 3.0, n)
+    x, dout = rng.normal(1.0, 2.0, size=(N, n)), rng.normal(size=(N, n))
+    bn = torch_batchnorm(layer.gamma, layer.beta, layer.running_mean, layer.running_var).train(train)
+    xt = t64(x).requires_grad_()
+    out = bn(xt)
+    out.backward(t64(dout))
+    y = layer.forward(x, train=train)
+    dx = layer.backward(dout)
+    np.testing.assert_allclose(y, out.detach().numpy(), rtol=1e-12, atol=1e-13)
+    assert rel(dx, xt.grad.numpy()) < 1e-12
+    assert rel(layer.dgamma, bn.weight.grad.numpy()) < 1e-12 and rel(layer.dbeta, bn.bias.grad.numpy()) < 1e-12
+    np.testing.assert_allclose(layer.running_mean, bn.running_mean.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(layer.running_var, bn.running_var.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_batchnorm_needs_two_samples_to_train():

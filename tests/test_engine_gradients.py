@@ -324,3 +324,17 @@ def test_cross_entropy_is_stable_for_huge_logits():
     assert np.isfinite(loss) and loss > 100
     assert all(np.isfinite(g).all() for pair in grads for g in pair)
     assert_matches_torch(net, X, y)
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu"])
+def test_a_pre_activation_exactly_on_the_kink_gets_torchs_derivative(act):
+    """f'(0) is a convention: torch takes ReLU'(0) = 0 and leaky ReLU'(0) = 0.01. At a fresh
+    ReLU net (biases 0) an input row of zeros, or a row whose units all died, puts z exactly on
+    0; the gradients must equal torch's there too (f'(0) = 1 passed every other test)."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.zeros((2, 2)), rng.normal(size=(14, 2))])  # two rows exactly at the origin
+    y = rng.integers(0, 2, 16)
+    net = MLP([2, 8, 8, 8, 2], act, init_var=10.0, seed=0)
+    zs = net.preactivations(X)
+    assert all((z == 0).any() for z in zs[:-1])  # every hidden layer has exact zeros
+    assert_matches_torch(net, X, y)

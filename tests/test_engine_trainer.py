@@ -282,6 +282,49 @@ def test_divergence_raises_before_updating_and_leaves_finite_params(circles, nam
     assert engine.Diverged is Diverged and isinstance(err, ArithmeticError)
 
 
+REFUSALS = {  # reason -> (optimizer, explode_factor, learning rate set after 3 good steps)
+    "exploded": (lambda: SGD(0.3, momentum=0.9), 1000, None),
+    "loss": (lambda: SGD(0.3, momentum=0.9), None, None),
+    "gradient": (lambda: SGD(1.0, momentum=0.9), None, None),
+    "update": (lambda: Adam(0.01), None, 1e300),
+}
+
+
+@pytest.mark.parametrize("reason", list(REFUSALS))
+def test_a_refused_step_changes_nothing(circles, reason):
+    """Issue 17: a step refused by the divergence check still advanced the dropout mask
+    generator, so the retried step drew other masks. Now the whole state is the same after
+    a refusal (every attribute of trainer and optimizer, parameters, running statistics, both
+    generators, history) but for one documented exception: an explosion makes the new loss
+    level the reference (else the same batch would be refused forever)."""
+    from _state import assert_same_state, trainer_state
+
+    make_opt, explode, new_lr = REFUSALS[reason]
+    net = MLP([2, 8, 8, 2], "linear", loss="mse", output_activation="linear", init_var=1.0, seed=0,
+              batch_norm=[True, False], dropout=0.3)
+    tr = Trainer(net, make_opt(), circles.X_train, circles.y_train, circles.X_test, circles.y_test,
+                 batch_size=40, seed=0, eval_every=3, explode_factor=explode)
+    if new_lr:
+        tr.run(3)
+        tr.opt.lr = new_lr
+    with np.errstate(all="ignore"), pytest.raises(Diverged) as exc:
+        for _ in range(50):
+            before = trainer_state(tr)
+            tr.step()
+    assert exc.value.reason == reason and tr.step_count >= 1  # a run under way, with optimizer state
+    refused_masks = [m.copy() for m in net.last_dropout_masks if m is not None]
+    after = trainer_state(tr)
+    if reason == "exploded":
+        assert after["trainer"]["loss_ref"] > 1000 * max(before["trainer"]["loss_ref"], 1e-2)
+        after["trainer"]["loss_ref"] = before["trainer"]["loss_ref"]
+    assert_same_state(before, after)
+    if reason != "exploded":  # the retried step is the same step: same batch, same dropout masks
+        with np.errstate(all="ignore"), pytest.raises(Diverged):
+            tr.step()
+        assert all(np.array_equal(a, b) for a, b in zip(refused_masks, [m for m in net.last_dropout_masks
+                                                                         if m is not None]))
+
+
 def test_after_divergence_the_same_batch_is_retried_and_a_lower_lr_continues(circles):
     net = MLP([2, 8, 2], "tanh", loss="mse", output_activation="linear", init_var=1.0, seed=0)
     tr = Trainer(net, SGD(lr=1e3), circles.X_train, circles.y_train, batch_size=40, seed=0,

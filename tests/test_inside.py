@@ -143,6 +143,38 @@ def test_no_mean_bug_makes_training_diverge_where_clean_training_does_not():
     assert not runs[True] < 1.0  # diverged, or far worse
 
 
+@pytest.mark.parametrize("page", ["xor", "circles", "more2d", "mnist"])
+def test_show_the_symptom_of_softmax_without_max_makes_the_clean_net_green_and_the_bug_red(page):
+    """Issue 17: the button's old setting (three ReLU layers, init variance 10) left the clean
+    net red at seed 0 (dead units put pre-activations exactly on ReLU's kink) and the bug green
+    at seed 1 (logits of only ~135). Each page's defaults plus the button's settings, checked
+    as the Bug zoo tab does (the next batch of at most 128, eps 1e-5, 150 entries an array)."""
+    from dataclasses import replace
+
+    from engine.bugs import quiet
+    from engine.gradcheck import summary
+    from ui.config import PAGE_DEFAULTS
+    from ui.lab import Lab
+
+    def load(c):
+        if c.dataset == "mnist":
+            return load_dataset("mnist", n_train=c.n_train, n_test=c.n_test, digits=c.digits, seed=c.data_seed)
+        return load_dataset(c.dataset, n_samples=c.n_samples, noise=c.noise, test_fraction=c.test_fraction,
+                            seed=c.data_seed)
+
+    lab = Lab(page, PAGE_DEFAULTS[page], load)
+    q = quiet("softmax_no_max", lab.net, lab.trainer.effective_batch_size)
+    show = {k: v for k, v in q.show.items() if k != "per_layer_on"}  # a sidebar switch, not a setting
+    lab = Lab(page, replace(PAGE_DEFAULTS[page], **show, per_layer=()), load)
+    X, y = lab.trainer.peek_batch(128)
+    clean = gradient_check(lab.net, X, y, eps=1e-5, max_entries=150)
+    assert summary(clean.params)[0] == "good", clean.frame()
+    assert np.abs(lab.net.logits(X)).max() > 1000  # past exp's overflow at ~709, with room
+    lab.set_bugs({"softmax_no_max"})
+    buggy = gradient_check(lab.net, X, y, eps=1e-5, max_entries=150)
+    assert summary(buggy.params)[0] == "broken", buggy.frame()
+
+
 def test_every_bug_is_documented():
     for b in BUGS.values():
         assert b.title and b.wrong and b.right and len(b.effect) > 40

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.gradcheck import BROKEN, GOOD, verdict
+from engine.gradcheck import summary
 
 from . import state
 
@@ -14,22 +14,22 @@ COLOURS = {"good": "background-color:#d9f2d9", "suspicious": "background-color:#
 
 
 def report_table(params, analytic: str = "backprop (worst)", numeric: str = "numerical (worst)") -> None:
-    """params: engine.gradcheck.ParamCheck rows."""
+    """params: engine.gradcheck.ParamCheck rows. The verdict column carries the row's note
+    ("good (zero both ways)"), so a large relative error judged by rounding noise says why."""
     df = pd.DataFrame([{"parameter": p.name, "shape": "×".join(map(str, p.shape)),
                         "checked": f"{p.checked}/{p.size}", "max rel. error": p.max_rel_error,
-                        analytic: p.analytic, numeric: p.numeric, "verdict": p.verdict} for p in params])
+                        analytic: p.analytic, numeric: p.numeric,
+                        "verdict": p.verdict + (f" ({p.note})" if p.note else "")} for p in params])
     styled = (df.style.format({"max rel. error": "{:.2e}", analytic: "{:.6g}", numeric: "{:.6g}"})
-              .map(lambda v: COLOURS.get(v, ""), subset=["verdict"]))
+              .map(lambda v: COLOURS.get(v.split(" ")[0], ""), subset=["verdict"]))
     st.dataframe(styled, hide_index=True, width="stretch")
 
 
-def verdict_message(worst: float, context: str) -> str:
-    """Show a green/yellow/red box for the largest relative error; returns the verdict."""
-    v = verdict(worst)
-    text = (f"Largest relative error **{worst:.2e}** ({context}) — "
-            + {"good": f"good (< {GOOD:g}).", "suspicious": f"suspicious (between {GOOD:g} and {BROKEN:g}).",
-               "broken": f"broken (> {BROKEN:g})."}[v])
-    {"good": st.success, "suspicious": st.warning, "broken": st.error}[v](text)
+def verdict_message(params, context: str) -> str:
+    """A green/yellow/red box above the table, built from the same rows' verdicts
+    (engine.gradcheck.summary): the worst row decides. Returns the verdict."""
+    v, text = summary(params)
+    {"good": st.success, "suspicious": st.warning, "broken": st.error}[v](f"{text} ({context})")
     return v
 
 
