@@ -131,6 +131,8 @@ def scan_all(browser, server: str, width: int = 1400, height: int = 900):
     page.close()
     for path in ("/xor", "/compare"):
         page = fresh(path)
+        if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":  # a phone
+            page.get_by_test_id("stExpandSidebarButton").click()
         page.get_by_text("Projector mode", exact=True).click()
         page.locator(".st-key-leave_projector").wait_for(timeout=30000)
         idle(page)

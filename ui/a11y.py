@@ -13,7 +13,8 @@ Each rule below fixes something axe-core or a person at 390 x 844 found (tests/t
   accessibility tree (forced on its descendants too: the help buttons set their own
   visibility); it switches only after the 300 ms slide, so the animation stays.
 * Touch targets of at least 24 x 24 CSS px (WCAG 2.2 SC 2.5.8): the slider thumb is 12 px; a
-  transparent border makes its box 24 px while the dot keeps its size.
+  transparent border makes its box 24 px while the dot keeps its size. The "?" help buttons
+  (16 px), the tabs' scroll arrows (20 px) and the toggles' labels (21 px) get 24 px boxes.
 * Displayed maths: KaTeX's block scrolls sideways when it is wider than its column; its box was
   1-2 px narrower and shorter than the formula's last glyph and fractions, which made it a
   scrollable region that a keyboard cannot reach (axe "scrollable-region-focusable"). A little
@@ -33,6 +34,9 @@ section[data-testid='stSidebar'][data-collapsed='true'] * {{ visibility: hidden 
   transition: visibility 0s linear 300ms !important; }}
 [data-testid='stSlider'] div:has(> [data-testid='stSliderThumbValue']) {{
   box-sizing: content-box; border: 6px solid transparent; background-clip: padding-box; }}
+[data-testid='stTooltipIcon'] button, [data-testid='stTabsScrollLeft'], [data-testid='stTabsScrollRight'] {{
+  min-width: 24px; min-height: 24px; display: inline-flex; align-items: center; justify-content: center; }}
+label[data-baseweb='checkbox'] {{ min-height: 24px; align-items: center; }}
 .katex-display {{ padding: 0.25em 0.3em; }}
 </style>"""
 
