@@ -11,6 +11,7 @@ holds (Compare's four runs) and printed for the others by `PYTHONPATH=. python t
 from __future__ import annotations
 
 import itertools
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +21,9 @@ from _require import oracle
 from ui.charts import CLASS_COLORS, LAYER_PALETTE
 from ui.compare import RUN_COLORS
 
-colour = oracle("colour")
+with warnings.catch_warnings():  # its import notes that matplotlib (plotting only) is absent
+    warnings.simplefilter("ignore")
+    colour = oracle("colour")
 # colour-science warns that Machado's tritan matrices model tritanomaly by a shift of the S cone
 # (the paper's own caveat); matplotlib is not needed
 pytestmark = [pytest.mark.filterwarnings("ignore::colour.utilities.ColourUsageWarning"),
