@@ -51,7 +51,9 @@ WATCH = {
                  "same network is below 0.05 within 200 steps.",
 }
 DEEP = (8, 8, 8, 8)  # the batch-norm race needs a deep net: fewer than 3 hidden layers become this
-RUN_COLORS = ["#1f5fa8", "#e45756", "#54a24b", "#b279a2"]
+# any two at least 20 apart in CIEDE2000 under protanopia, deuteranopia and tritanopia (the old
+# momentum red and Nesterov green were 2 apart for a deuteranope): tests/test_palette.py
+RUN_COLORS = ["#1f5fa8", "#d08400", "#682600", "#17a4b3"]
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,11 @@ def is_on() -> bool:
 
 
 def sidebar_state() -> str:
-    """For st.set_page_config: collapsed while projecting (the picture gets the whole width)."""
-    return "collapsed" if is_on() else "expanded"
+    """For st.set_page_config: collapsed while projecting (the picture gets the whole width);
+    otherwise "auto": Streamlit folds the sidebar when the window is at most 768 px wide (its
+    "md" breakpoint) — on a phone it would cover three quarters of the first screen — and opens
+    it on wider screens. (A visitor's own fold/unfold is remembered by the browser and wins.)"""
+    return "collapsed" if is_on() else "auto"
 
 
 def switch() -> None:

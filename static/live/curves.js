@@ -8,9 +8,15 @@ import uPlot from '../vendor/uPlot.esm.js';  // pinned, unmodified: static/vendo
 
 const V = new URL(import.meta.url).search;
 const { remScale } = await import(`./scale.js${V}`);
+const { label } = await import(`./a11y.js${V}`);
 
 export const MAX_POINTS = 4000;
 const REDRAW_MS = 66;  // at most 15 chart redraws a second: curves need no more, the boundary gets the rest
+
+// A history's version, told apart from every other history's: a full frame (Step, Reset, a
+// remount) brings a fresh History, and a count restarting at 1 looked to the charts like the
+// version they had already drawn, so they stayed as they were.
+let versions = 0;
 
 export class History {
   constructor(L) { this.L = L; this.clear(); }
@@ -19,7 +25,7 @@ export class History {
     this.step = []; this.loss = []; this.avg = []; this.acc = []; this.tloss = []; this.tacc = [];
     this.delta = Array.from({ length: this.L }, () => []);
     this.ratio = Array.from({ length: this.L }, () => []);
-    this.version = 0;
+    this.version = ++versions;
   }
 
   // h: the payload's column lists; records at or before the last kept step are skipped
@@ -39,7 +45,7 @@ export class History {
       for (let l = 0; l < this.L; l++) { this.delta[l].push(h.delta[l][i]); this.ratio[l].push(h.ratio[l][i]); }
     }
     if (this.step.length > MAX_POINTS) this.thin();
-    this.version++;
+    this.version = ++versions;
   }
 
   // [step, test loss, test accuracy]: set it on its record if that one arrived without it
@@ -57,7 +63,7 @@ export class History {
       for (const [k, v] of [['step', step], ['loss', null], ['avg', at > 0 ? this.avg[at - 1] : null], ['acc', null], ['tloss', tl], ['tacc', ta]]) this[k].splice(at, 0, v);
       for (let l = 0; l < this.L; l++) { this.delta[l].splice(at, 0, null); this.ratio[l].splice(at, 0, null); }
     }
-    this.version++;
+    this.version = ++versions;
   }
 
   thin() {
@@ -165,7 +171,21 @@ export class Chart {
     } else {
       this.u.setData(data);
     }
+    this.describe(data);
     this.paints++;
+  }
+
+  // the chart's name for a screen reader: its title and each series' latest value
+  describe(data) {
+    const u = this.u, xs = data[0], title = u.root.querySelector('.u-title');
+    const latest = u.series.slice(1).map((s, k) => {
+      const ys = data[k + 1];
+      let i = ys.length - 1;
+      while (i >= 0 && ys[i] == null) i--;
+      return i < 0 ? null : `${s.label} ${s.value(u, ys[i], k + 1, i)}${xs[i] !== xs[xs.length - 1] ? ` (at step ${xs[i]})` : ''}`;
+    }).filter(Boolean);
+    label(u.ctx.canvas, `${title ? title.textContent : 'chart'}: `
+      + (xs.length ? `latest at step ${xs[xs.length - 1]}: ${latest.join(', ')}` : 'no steps yet'));
   }
 
   destroy() { this.ro.disconnect(); if (this.u) this.u.destroy(); this.u = null; this.el.remove(); }
