@@ -143,3 +143,87 @@ def test_the_lessons_page_opens_a_lesson_with_its_settings():
     lb = at.session_state["circles._lab"]
     assert lb.net.sizes == [2, 8, 8, 8, 8, 2] and lb.net.activation_names == ["sigmoid"] * 4
     assert lb.net.batch_norm == [True] * 4
+
+
+# ----------------------------------------------------------------------------- every lesson button
+BUTTONS = [(ls, None, ls.params, f"lesson-{ls.key}") for ls in LESSONS] + [
+    (ls, label, params, f"lesson-{ls.key}-{j}") for ls in LESSONS for j, (label, params) in enumerate(ls.also)]
+
+
+def _box_text(at) -> str:
+    from tests.test_app_pages import texts
+
+    return texts(at)
+
+
+def test_every_lesson_button_opens_its_page_with_its_settings_and_its_text():
+    """Each of the Lessons page's buttons, clicked in one session one after the other: the page it
+    opens has the lesson's settings (the sidebar's widgets, the Lab, the address bar), starts at
+    step 0, and shows that lesson's text and no other."""
+    from tests.test_app_pages import open_page
+
+    from ui.config import params_from_config
+
+    at = open_page(None)
+    for lesson, label, params, key in BUTTONS:
+        at.switch_page("app_pages/lessons.py").run()
+        at.button(key=key).click().run()
+        assert not at.exception, (key, [e.value for e in at.exception])
+        page = lesson.page
+        lb = at.session_state[f"{page}._lab"]
+        want, _ = config_from_params(page, dict(params))
+        assert lb.cfg == want, (key, lb.cfg, want)
+        assert lb.step == 0 and not lb.playing, key
+        # the network the settings describe (read from the engine objects, not the config)
+        n_hidden = len(want.hidden)
+        assert lb.net.sizes[1:-1] == list(want.hidden), key
+        assert lb.net.activation_names == [want.activation] * n_hidden, key
+        assert lb.net.loss_name == want.loss and lb.opt.lr == want.lr, key
+        assert at.session_state[f"{page}.panel"] == (lesson.panel or "curves"), key
+        # the address bar is the lesson's share link
+        link = {k: at.query_params[k] for k in at.query_params}
+        link = {k: v[-1] if isinstance(v, list) else v for k, v in link.items()}
+        assert link == params_from_config(page, want), (key, link)
+        body = _box_text(at)
+        number = LESSONS.index(lesson) + 1
+        assert f"Lesson {number} · {lesson.title}" in body, key
+        assert lesson.watch in body and lesson.question in body and lesson.expect in body, key
+        assert (label is None) or f"the setting “{label}”" in body, key
+        assert "settings have changed" not in body and "Rebuilt the model" not in body, key
+        others = [o for o in LESSONS if o is not lesson and o.watch in body]
+        assert not others, (key, [o.key for o in others])
+
+
+def test_a_lesson_starts_at_step_0_even_when_its_settings_are_the_pages_own():
+    """Momentum's second setting is the Circles page's defaults: the page must not keep the
+    steps it had (the lesson counts steps from 0)."""
+    from tests.test_app_pages import open_page
+
+    at = open_page("circles")
+    for _ in range(3):
+        at.button(key="circles._step").click().run()
+    assert at.session_state["circles._lab"].step == 3
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="lesson-momentum-0").click().run()  # "SGD + momentum 0.9": the defaults
+    lb = at.session_state["circles._lab"]
+    assert lb.step == 0 and lb.trainer.history == []
+
+
+def test_the_lesson_box_says_when_the_settings_changed_and_closes():
+    from tests.test_app_pages import open_page
+
+    at = open_page(None)
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="lesson-vanishing").click().run()
+    assert "Vanishing gradients" in _box_text(at) and "settings have changed" not in _box_text(at)
+    at.switch_page("app_pages/xor.py").run()  # AppTest's own page follows st.switch_page only for one run
+    assert "Vanishing gradients" in _box_text(at)
+    at.button(key="xor._step").click().run()                    # training changes no setting
+    assert "settings have changed" not in _box_text(at)
+    at.select_slider(key="xor.lr").set_value(0.3).run()         # a setting the lesson did not choose
+    assert "Vanishing gradients" in _box_text(at) and "settings have changed" in _box_text(at)
+    at.button(key="lesson_close").click().run()
+    assert "Vanishing gradients" not in _box_text(at) and not at.exception
+    assert at.session_state["xor._lab"].step == 1               # closing the text changes nothing else
+    at.switch_page("app_pages/circles.py").run()                # other pages have no lesson box
+    assert "What you should see" not in _box_text(at) and "You should see" not in _box_text(at)

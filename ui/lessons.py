@@ -100,12 +100,81 @@ LESSONS = [
 ]
 
 
-def _open(lesson: Lesson, params: dict) -> None:
+BY_KEY = {ls.key: ls for ls in LESSONS}
+# settings a lesson's claims do not depend on (speed only)
+_NOT_SETTINGS = ("steps_per_frame",)
+
+
+def _open(lesson: Lesson, params: dict, label: str | None = None) -> None:
     """Put the lesson's settings into the page's sidebar (all others back to the page's
-    defaults) and go there."""
+    defaults), remember which lesson is open there (its box, ``box``) and go there."""
     cfg, _ = config_from_params(lesson.page, dict(params))
     state.apply_lesson(lesson.page, cfg, lesson.panel)
+    state.put(lesson.page, "_lesson", (lesson.key, label))
     st.switch_page(PAGE_FILES[lesson.page], query_params=params)
+
+
+def _close(page: str) -> None:
+    state.put(page, "_lesson", None)
+
+
+BOX_CSS = """<style>
+.st-key-lesson_box { position: relative; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] { font-size: 0.9rem; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] p { margin-bottom: 0.2rem; }
+.st-key-lesson_close { position: absolute; top: 0.15rem; right: 0.3rem; width: auto !important; z-index: 1; }
+</style>"""
+# projected at 1024 x 768 the box sits above the picture: the title goes (the box names the
+# lesson), the text is set at 16 px, and the picture's height budget (ui/projector.py) shrinks by
+# the box's height, so the box, the picture and the key numbers are all on the first screen
+BOX_CSS_PROJECTED = """<style>
+[data-testid='stMain']:has(.st-key-lesson_box) h1 { display: none; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] { font-size: 0.8rem; line-height: 1.3; }
+:root:has(.st-key-lesson_box) { --bp-bnd-max: max(14rem, min(27.5rem, calc(100vh - 20.5rem)));
+  --bp-tiles-max: max(12rem, min(27.5rem, calc(100vh - 24.5rem))); }
+</style>"""
+
+
+def box(page: str, lab=None) -> None:
+    """The open lesson's "what to watch / ask / you should see" on the page it opened (left
+    when a lesson button opened this page, until closed or another lesson is opened).
+    ``lab``: the page's Lab; if its settings are no longer the lesson's, the box says so."""
+    from . import projector
+
+    if lab is not None and state.ui_value(page, "_lesson_opened"):
+        state.put(page, "_lesson_opened", False)
+        lab.notice = None  # "Rebuilt the model because ... changed": the lesson box says what is on
+    cfg = lab.cfg if lab is not None else None
+    opened = state.ui_value(page, "_lesson")
+    lesson = BY_KEY.get(opened[0]) if opened else None
+    if lesson is None:
+        return
+    label = opened[1]
+    number = LESSONS.index(lesson) + 1
+    st.html(BOX_CSS + (BOX_CSS_PROJECTED if projector.is_on() else ""))
+    with st.container(border=True, key="lesson_box"):
+        st.button("", key="lesson_close", type="tertiary", icon=":material/close:", on_click=_close, args=(page,),
+                  help="Hide this lesson's text (the settings stay).")
+        c1, c2, c3 = st.columns([1.35, 1, 1.1], gap="small")
+        c1.markdown(f"**Lesson {number} · {lesson.title}**" + (f" (the setting “{label}”)" if label else "")
+                    + f"  \n{lesson.watch}")
+        c2.markdown(f"**Ask:** {lesson.question}")
+        c3.markdown(f"**You should see:** {lesson.expect}")
+        if cfg is not None and not _is_lesson_setting(lesson, cfg):
+            st.caption("The settings have changed since the lesson opened: what you should see speaks of the "
+                       "lesson's settings (open it again from *Lessons* to return to them).")
+
+
+def _is_lesson_setting(lesson: Lesson, cfg) -> bool:
+    """Whether ``cfg`` is the lesson's setting or one of its second settings (speed aside)."""
+    from dataclasses import replace
+
+    keep = {f: getattr(cfg, f) for f in _NOT_SETTINGS}
+    for params in (lesson.params, *(p for _, p in lesson.also)):
+        want, _ = config_from_params(lesson.page, dict(params))
+        if replace(want, **keep, csv_id=cfg.csv_id) == cfg:
+            return True
+    return False
 
 
 def render() -> None:
@@ -125,4 +194,4 @@ def render() -> None:
                     _open(lesson, lesson.params)
                 for j, (label, params) in enumerate(lesson.also):
                     if st.button(label, key=f"lesson-{lesson.key}-{j}"):
-                        _open(lesson, params)
+                        _open(lesson, params, label)
