@@ -114,3 +114,38 @@ def test_a_lesson_opened_in_projector_mode_is_projected_with_its_text_beside_the
     hd, lv = g2["header"], g2["leave"]
     assert hd and lv and lv[1] >= hd[1] and lv[3] <= hd[3], f"{lesson.key}: the button {lv} leaves the header {hd}"
     page.mouse.wheel(0, -2000)
+
+
+# every text the visitor can read: the document and the live views' shadow roots, with typeset
+# math (KaTeX, whose hidden MathML keeps the TeX source) left out
+PAGE_TEXT = """() => {
+  const hide = '.katex { display: none !important; }', roots = [document];
+  document.querySelectorAll('*').forEach(e => { if (e.shadowRoot) roots.push(e.shadowRoot); });
+  const styles = roots.map(r => { const s = document.createElement('style'); s.textContent = hide;
+    (r === document ? document.head : r).appendChild(s); return s; });
+  const text = [document.body.innerText, ...roots.slice(1).flatMap(r => [...r.children].map(c => c.innerText || ''))].join('\\n');
+  styles.forEach(s => s.remove());
+  return { text, math: document.querySelectorAll('.katex').length }; }"""
+
+PATHS = [("/", None), ("/lessons", None), ("/xor", "xor/main"), ("/circles", "circles/main"),
+         ("/more-2d", "more2d/main"), ("/mnist", "mnist/main"), ("/compare", "compare/main")]
+
+
+def test_no_page_shows_raw_latex_in_the_browser(server, browser):
+    from test_visible_text import raw_latex
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    for path, view in PATHS:
+        page.goto(server + path)
+        page.locator("h1").first.wait_for(timeout=30000)
+        if view:
+            page.wait_for_function(f"() => window.__bpLive && window.__bpLive.get({view!r}) && "
+                                   f"window.__bpLive.get({view!r}).status", timeout=30000)
+        page.wait_for_timeout(800)  # KaTeX typesets after the markdown mounts
+        got = page.evaluate(PAGE_TEXT)
+        assert len(got["text"]) > 200, (path, got["text"][:200])
+        assert not raw_latex(got["text"]), (path, raw_latex(got["text"]))
+        if path == "/":
+            assert got["math"] >= 4, "the intro's formulas and the conventions caption are typeset"
+        no_exception(page)
+    page.close()
