@@ -11,36 +11,20 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import replace
 
 from _browser import button, no_exception, require_browser, wait_charts, wait_step, wait_view
 
+from _labs import engine_lab
+
 from engine import load_dataset
 from engine.export import save_run
-from engine.tabular import csv_dataset
-from ui.config import config_from_params, data_spec
+from ui.config import data_spec
 from ui.lab import Lab
 from ui.lessons import LESSONS
 
 require_browser()
 
 LESSON = {ls.key: ls for ls in LESSONS}
-
-
-def engine_lab(page_id: str, params: dict, csv: bytes | None = None) -> Lab:
-    """The Lab the app builds for this page and link (or, with ``csv``, for that upload)."""
-    cfg, warnings = config_from_params(page_id, dict(params))
-    assert not warnings, warnings
-    if csv is not None:
-        cfg = replace(cfg, dataset="csv")
-        return Lab(page_id, cfg, lambda c: csv_dataset(csv, test_fraction=c.test_fraction, seed=c.data_seed))
-
-    def load(c):
-        if c.dataset == "mnist":
-            return load_dataset("mnist", n_train=c.n_train, n_test=c.n_test, digits=c.digits, seed=c.data_seed)
-        return load_dataset(c.dataset, n_samples=c.n_samples, noise=c.noise, test_fraction=c.test_fraction,
-                            seed=c.data_seed)
-    return Lab(page_id, cfg, load)
 
 
 # ----------------------------------------------------------------------------- the oracle
