@@ -111,6 +111,13 @@ def check(page, name: str, lab: Lab, where: str, charts=("loss", "acc", "delta",
     assert status["step"] == lab.step and status["epoch"] == tr.epoch, (where, status, lab.step)
     if tr.history:
         assert close(status["loss"], tr.history[-1].loss, 1e-6), (where, status)
+    # what the status line shows: step, epoch, batch loss (4 significant digits)
+    shown = page.evaluate(f"() => window.__bpLive.get({name!r}).statusCells.map(c => c.textContent)")
+    assert shown[0] == f"{lab.step:,}" and shown[1] == f"{tr.epoch:,}", (where, shown, lab.step)
+    if tr.history:
+        assert close(float(shown[2]), float(f"{tr.history[-1].loss:.4g}"), 1e-9), (where, shown)
+    else:
+        assert shown[2] == "–", (where, shown)
 
 
 def click_and_wait(page, name: str, label: str, step: int) -> None:
