@@ -112,7 +112,10 @@ def check(page, name: str, lab: Lab, where: str, charts=("loss", "acc", "delta",
     if tr.history:
         assert close(status["loss"], tr.history[-1].loss, 1e-6), (where, status)
     # what the status line shows: step, epoch, batch loss (4 significant digits)
-    shown = page.evaluate(f"() => window.__bpLive.get({name!r}).statusCells.map(c => c.textContent)")
+    shown = page.evaluate(f"() => {{ const c = window.__bpLive.get({name!r}).statusCells; "
+                          "return c ? c.map(e => e.textContent) : null; }")
+    if shown is None:  # a view without the status line (the lower half of a split page)
+        return
     assert shown[0] == f"{lab.step:,}" and shown[1] == f"{tr.epoch:,}", (where, shown, lab.step)
     if tr.history:
         assert close(float(shown[2]), float(f"{tr.history[-1].loss:.4g}"), 1e-9), (where, shown)
