@@ -32,7 +32,9 @@ GEOMETRY = """() => {
            box: r(document.querySelector('.st-key-lesson_box')),
            leave: r(document.querySelector('.st-key-leave_projector button')),
            header: r(header), sidebar: side ? r(side) : null,
-           scrollY: window.scrollY, width: document.documentElement.scrollWidth }; }"""
+           scrollY: Math.max(window.scrollY, ...[...document.querySelectorAll('[data-testid="stMain"], '
+             + '[data-testid="stAppViewContainer"]')].map(e => e.scrollTop)),
+           width: document.documentElement.scrollWidth }; }"""
 
 
 def overlap(a, b) -> bool:
@@ -127,25 +129,30 @@ PAGE_TEXT = """() => {
   styles.forEach(s => s.remove());
   return { text, math: document.querySelectorAll('.katex').length }; }"""
 
-PATHS = [("/", None), ("/lessons", None), ("/xor", "xor/main"), ("/circles", "circles/main"),
-         ("/more-2d", "more2d/main"), ("/mnist", "mnist/main"), ("/compare", "compare/main")]
+PAGES = [("Start here", "Backprop playground", None), ("Lessons", "Lessons", None), ("XOR", "XOR", "xor/main"),
+         ("Circles", "Circles", "circles/main"), ("More 2-D data", "More 2-D data", "more2d/main"),
+         ("MNIST digits", "MNIST digits", "mnist/main"), ("Compare", "Compare", "compare/main")]
 
 
 def test_no_page_shows_raw_latex_in_the_browser(server, browser):
+    """Every page, opened through the navigation of one session."""
     from test_visible_text import raw_latex
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    for path, view in PATHS:
-        page.goto(server + path)
-        page.locator("h1").first.wait_for(timeout=30000)
+    page.goto(server + "/")
+    for link, title, view in PAGES:
+        page.locator('[data-testid="stSidebarNavLink"]', has_text=link).first.click()
+        page.locator("h1", has_text=title).first.wait_for(timeout=30000)
         if view:
-            page.wait_for_function(f"() => window.__bpLive && window.__bpLive.get({view!r}) && "
-                                   f"window.__bpLive.get({view!r}).status", timeout=30000)
-        page.wait_for_timeout(800)  # KaTeX typesets after the markdown mounts
+            page.wait_for_function(f"() => {{ const v = window.__bpLive && window.__bpLive.get({view!r});"
+                                   "return v && v.root.isConnected && v.status; }", timeout=30000)
+        if link == "Start here":  # KaTeX typesets after the markdown mounts
+            page.wait_for_function("() => document.querySelectorAll('.katex').length >= 4", timeout=10000)
+        page.wait_for_timeout(300)
         got = page.evaluate(PAGE_TEXT)
-        assert len(got["text"]) > 200, (path, got["text"][:200])
-        assert not raw_latex(got["text"]), (path, raw_latex(got["text"]))
-        if path == "/":
+        assert len(got["text"]) > 200, (link, got["text"][:200])
+        assert not raw_latex(got["text"]), (link, raw_latex(got["text"]))
+        if link == "Start here":
             assert got["math"] >= 4, "the intro's formulas and the conventions caption are typeset"
         no_exception(page)
     page.close()

@@ -118,6 +118,14 @@ def _close(page: str) -> None:
     state.put(page, "_lesson", None)
 
 
+# The Lessons page was scrolled down to the lesson's button, and Streamlit may keep that offset
+# for the page it switches to: the lesson's page starts at its top, with the box on screen
+# (once per opening: the nonce; again a moment later, after the page has laid itself out).
+TO_TOP = ("<script>(() => {{ const w = window.parent; if (w.__bpTop === '{nonce}') return; w.__bpTop = '{nonce}';"
+          " const up = () => {{ for (const e of [w.document.scrollingElement,"
+          " ...w.document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')])"
+          " if (e) e.scrollTop = 0; }}; up(); setTimeout(up, 150); setTimeout(up, 600); }})();</script>")
+
 BOX_CSS = """<style>
 .st-key-lesson_box { position: relative; }
 .st-key-lesson_box [data-testid='stMarkdownContainer'] { font-size: 0.9rem; }
@@ -144,6 +152,9 @@ def box(page: str, lab=None) -> None:
     if lab is not None and state.ui_value(page, "_lesson_opened"):
         state.put(page, "_lesson_opened", False)
         lab.notice = None  # "Rebuilt the model because ... changed": the lesson box says what is on
+        n = state.ui_value(page, "_lesson_shown", 0) + 1
+        state.put(page, "_lesson_shown", n)
+        st.sidebar.html(TO_TOP.format(nonce=f"{page} {n}"), unsafe_allow_javascript=True)  # no space in the page
     cfg = lab.cfg if lab is not None else None
     opened = state.ui_value(page, "_lesson")
     lesson = BY_KEY.get(opened[0]) if opened else None
