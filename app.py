@@ -33,7 +33,7 @@ nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not
 page = PAGES.get(nav.url_path, (None, None, None, None))[3]
 state.set_current_page(page or nav.url_path or None)
 projector.switch()
-projector.apply()
+projector.apply(nav.url_path)
 if page:
     state.init_page(page)
     sidebar.render(page)

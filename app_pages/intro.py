@@ -69,4 +69,5 @@ with c2:
     st.latex(r"\delta_l = \frac{\partial L}{\partial z_l} = (\delta_{l+1} W_{l+1}^{\top}) \odot f'(z_l)")
     st.latex(r"\frac{\partial L}{\partial W_l} = a_{l-1}^{\top}\,\delta_l,\qquad "
              r"\frac{\partial L}{\partial b_l} = \textstyle\sum_n \delta_{l,n}")
-    st.caption("Samples are rows: a batch X is N × n_in, W_l is n_{l−1} × n_l, δ_l is N × n_l.")
+    st.caption(r"Samples are rows: a batch $X$ is $N \times n_{in}$, $W_l$ is $n_{l-1} \times n_l$, "
+               r"$\delta_l$ is $N \times n_l$.")

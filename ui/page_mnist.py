@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.views import confident_mistakes, confusion
 
-from . import charts, controls, inspect, projector, state
+from . import charts, controls, inspect, lessons, projector, state
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
@@ -98,6 +98,7 @@ def render() -> None:
         st.info("The other pages work without the MNIST files.")
         return
     state.sync_url(page, lab.cfg)
+    lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)

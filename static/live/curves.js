@@ -13,11 +13,6 @@ const { label } = await import(`./a11y.js${V}`);
 export const MAX_POINTS = 4000;
 const REDRAW_MS = 66;  // at most 15 chart redraws a second: curves need no more, the boundary gets the rest
 
-// A history's version, told apart from every other history's: a full frame (Step, Reset, a
-// remount) brings a fresh History, and a count restarting at 1 looked to the charts like the
-// version they had already drawn, so they stayed as they were.
-let versions = 0;
-
 export class History {
   constructor(L) { this.L = L; this.clear(); }
 
@@ -25,7 +20,7 @@ export class History {
     this.step = []; this.loss = []; this.avg = []; this.acc = []; this.tloss = []; this.tacc = [];
     this.delta = Array.from({ length: this.L }, () => []);
     this.ratio = Array.from({ length: this.L }, () => []);
-    this.version = ++versions;
+    this.version = 0;
   }
 
   // h: the payload's column lists; records at or before the last kept step are skipped
@@ -45,7 +40,7 @@ export class History {
       for (let l = 0; l < this.L; l++) { this.delta[l].push(h.delta[l][i]); this.ratio[l].push(h.ratio[l][i]); }
     }
     if (this.step.length > MAX_POINTS) this.thin();
-    this.version = ++versions;
+    this.version++;
   }
 
   // [step, test loss, test accuracy]: set it on its record if that one arrived without it
@@ -63,7 +58,7 @@ export class History {
       for (const [k, v] of [['step', step], ['loss', null], ['avg', at > 0 ? this.avg[at - 1] : null], ['acc', null], ['tloss', tl], ['tacc', ta]]) this[k].splice(at, 0, v);
       for (let l = 0; l < this.L; l++) { this.delta[l].splice(at, 0, null); this.ratio[l].splice(at, 0, null); }
     }
-    this.version = ++versions;
+    this.version++;
   }
 
   thin() {
@@ -200,6 +195,8 @@ export class Curves {
     const L = net.sizes.length - 1, colors = net.layer_colors;
     const layers = (label) => Array.from({ length: L }, (_, l) => line(`layer ${l + 1}`, colors[l % colors.length]));
     this.charts = [];
+    // uPlot keeps the arrays it is given: each chart gets copies, so what it holds is what it drew
+    // (the History keeps appending to its own arrays between the throttled redraws)
     if (kind === 'curves') {
       // mini-batch losses are noisy: then a moving average is drawn over them
       const lossSeries = [line('train (batch)', smooth ? '#9ecae9' : '#1f5fa8', smooth ? 1 : 1.5),
@@ -207,32 +204,37 @@ export class Curves {
         line('test', '#e45756', 2, { points: { size: 4 } })];
       this.charts.push(new Chart(this.el, 'loss', (w) => chartOpts({ title: 'Loss (log scale)', yLabel: 'loss', log: true,
         series: lossSeries, width: w, height: 210 }),
-      (h) => [h.step, positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
+      (h) => [h.step.slice(), positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
       this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
         yRange: [0, 1.0001], width: w, height: 170,
         series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v) => pct(v) }),
           line('test', '#e45756', 2, { value: (u, v) => pct(v), points: { size: 4 } })] }),
-      (h) => [h.step, h.acc, h.tacc]));
+      (h) => [h.step.slice(), h.acc.slice(), h.tacc.slice()]));
     } else {
       this.charts.push(new Chart(this.el, 'delta', (w) => chartOpts({ title: 'Mean |δ_l| per layer (log)', yLabel: 'mean |δ|',
         log: true, series: layers(), width: w, height: 210 }),
-      (h) => [h.step, ...h.delta.map(positive)]));
+      (h) => [h.step.slice(), ...h.delta.map(positive)]));
       this.charts.push(new Chart(this.el, 'ratio', (w) => chartOpts({ title: 'Update ratio ‖ΔW_l‖ / ‖W_l‖ per layer (log)',
         yLabel: 'ratio', log: true, band: [1e-4, 1e-2], series: layers(), width: w, height: 210 }),
-      (h) => [h.step, ...h.ratio.map(positive)]));
+      (h) => [h.step.slice(), ...h.ratio.map(positive)]));
     }
-    this.drawn = -1; this.lastDraw = 0; this.timer = null;
+    this.drawnHist = null; this.drawn = -1; this.latest = null; this.lastDraw = 0; this.timer = null;
   }
 
-  // redraw at most every REDRAW_MS; the latest data is always drawn in the end
+  // redraw at most every REDRAW_MS; the latest data is always drawn in the end. What was drawn
+  // is the pair (History object, its version): every full frame (Step, Step epoch, Reset, a
+  // lesson, an upload) brings a NEW History whose version restarts, so a version alone would
+  // match the old one's and the charts would keep showing the run before the click.
   update(hist) {
-    if (hist.version === this.drawn) return;
+    this.latest = hist;
+    if (hist === this.drawnHist && hist.version === this.drawn) return;
     const now = performance.now(), wait = REDRAW_MS - (now - this.lastDraw);
     if (wait > 0) {
-      if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.update(hist); }, wait);
+      // the timer draws whatever history is newest when it fires, not the one of this call
+      if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.update(this.latest); }, wait);
       return;
     }
-    this.lastDraw = now; this.drawn = hist.version;
+    this.lastDraw = now; this.drawnHist = hist; this.drawn = hist.version;
     for (const c of this.charts) c.draw(hist);
   }
 
