@@ -271,6 +271,16 @@ def test_phone_starts_with_the_sidebar_folded_and_targets_of_24_px(server, brows
     assert sidebar.get_attribute("data-collapsed") == "true"
     box = sidebar.bounding_box()
     assert box is None or box["x"] + box["width"] <= 1, box  # off screen
+    # ... but its page list stays on screen as a row under the header: each page name inside the
+    # screen's width is what a tap there reaches (a clipped row would leave only the first 40 px)
+    reach = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stSidebarNavLink]')].map(a => {
+        const r = a.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const hit = x < innerWidth && y < innerHeight ? document.elementFromPoint(x, y) : null;
+        return { text: a.innerText.trim(), inside: r.right <= innerWidth, top: r.top,
+                 reached: !!hit && a.contains(hit) }; })""")
+    assert len(reach) == 7, reach
+    assert sum(r["inside"] for r in reach) >= 3, reach
+    assert all(r["reached"] and r["top"] < 120 for r in reach if r["inside"]), reach
     small = page.evaluate(SMALL_TARGETS)
     assert not small, small
     if path in ("/xor", "/circles", "/more-2d", "/mnist"):  # the picture first, the charts under it

@@ -19,6 +19,10 @@ Each rule below fixes something axe-core or a person at 390 x 844 found (tests/t
   1-2 px narrower and shorter than the formula's last glyph and fractions, which made it a
   scrollable region that a keyboard cannot reach (axe "scrollable-region-focusable"). A little
   padding lets the formula fit.
+* A phone (at most 640 px wide): the sidebar starts folded (Streamlit's "auto"), which would
+  leave the pages themselves behind the » button. The folded sidebar's page list stays on
+  screen instead, as one row of page names under the header that scrolls sideways and scrolls
+  away with the page (2.6 rem of an 844 px screen); the settings stay folded until » is pressed.
 """
 from __future__ import annotations
 
@@ -38,6 +42,22 @@ section[data-testid='stSidebar'][data-collapsed='true'] * {{ visibility: hidden 
   min-width: 24px; min-height: 24px; display: inline-flex; align-items: center; justify-content: center; }}
 label[data-baseweb='checkbox'] {{ min-height: 24px; align-items: center; }}
 .katex-display {{ padding: 0.25em 0.3em; }}
+@media (max-width: 640px) {{
+  section[data-testid='stSidebar'][data-collapsed='true'] {{ transform: none; visibility: visible; }}
+  /* the folded sidebar's content box is 40 px wide and scrolls: it would clip the row */
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarContent'] {{ overflow: visible; }}
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNav'],
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNav'] * {{ visibility: visible !important; }}
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNav'] {{
+    position: absolute; top: 3.75rem; left: 0; width: 100vw; z-index: 999990; padding: 0 0.5rem;
+    overflow-x: auto; background: #fff; border-bottom: 1px solid #e6e8ec; }}
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNavItems'] {{
+    display: flex; gap: 0.25rem; padding: 0.2rem 0; margin: 0; width: max-content; }}
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNavSeparator'] {{ display: none; }}
+  section[data-testid='stSidebar'][data-collapsed='true'] [data-testid='stSidebarNavLink'] {{
+    white-space: nowrap; min-height: 2rem; }}
+  [data-testid='stMainBlockContainer'] {{ padding-top: 6.6rem !important; }}
+}}
 </style>"""
 
 
