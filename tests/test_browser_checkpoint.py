@@ -201,6 +201,8 @@ def continue_run(page, name: str, view: str, n: int) -> None:
     offer.click()
     wait_step(page, view, n)
     page.get_by_role("button", name=OFFER).wait_for(state="detached", timeout=30_000)
+    wait_saved(page, name, n)  # kept again, now by the new session
+    assert ck(page, name)["token"] and not ck(page, name)["note"]
     no_exception(page)
 
 

@@ -123,6 +123,24 @@ def test_reset_discards_and_a_rebuild_clears_only_this_sessions_copy():
     assert (ck["op"], ck["reset"], ck["step"]) == ("clear", False, 0)
 
 
+def test_a_lesson_starts_a_new_run_at_step_0_so_this_sessions_copy_is_cleared():
+    at = open_xor()
+    click(at, "_step")
+    assert sent(at)[0]["op"] == "save"
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="lesson-vanishing").click().run()  # opens XOR with 4 sigmoid layers
+    assert not at.exception, [e.value for e in at.exception]
+    ck, _ = sent(at)
+    assert (ck["op"], ck["reset"], ck["step"]) == ("clear", False, 0) and "hidden=8%2C8%2C8%2C8" in ck["query"]
+
+
+def test_compare_keeps_no_checkpoint():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e for e in at.get("bidi_component") if "bp-ckpt" in e.proto.id]
+
+
 # ----------------------------------------------------------------------------- coming back
 def _script(tmp_path) -> Path:
     """A page's lab in a session, and checkpoint.restore(page, payload) called as the
