@@ -28,6 +28,7 @@ require_browser()
 LINK_A = "/xor?hidden=6,4&act=relu&bn=1&drop=0.1&opt=adam&lr=0.01&batch=16&seed=3"
 LINK_M = "/mnist?ntrain=500&ntest=100&digits=1,7&hidden=16&batch=32"
 LINK_B = "/circles?hidden=6&batch=32&seed=2"
+LINK_P = "/xor?hidden=4&batch=8&opt=nesterov&seed=5"
 OFFER = re.compile(r"^Continue your run from step ")
 
 CK = """name => { const p = window.__bpCheckpoint && window.__bpCheckpoint.get(name);
@@ -179,10 +180,18 @@ def world(browser):
         wait_saved(w.f2, "xor", 4)
         w.tokens = {name: ck(getattr(w, name), page)["token"] for name, page in
                     (("a", "xor"), ("m", "mnist"), ("f1", "xor"), ("f2", "xor"))}
+        # P: playing when the server dies: kept every few seconds while playing
+        w.p = open_page(context(), url + LINK_P, "xor/main")
+        button(w.p, "Play").click()
+        w.p.wait_for_function("() => { const p = window.__bpCheckpoint.get('xor'); return p && p.saves >= 2; }",
+                              timeout=60_000)  # two checkpoints while playing (the first ~5 s after Play)
 
         # the server goes away without a word, and comes back on the same address
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+        w.p.wait_for_timeout(500)  # a checkpoint already received is still being written
+        assert status_step(w.p, "xor/main") > ck(w.p, "xor")["saved"] > 0
+        w.n_p = ck(w.p, "xor")["saved"]
         proc, _ = start_server(port)
         for page, path in ((w.b, "/circles?hidden=3"), (w.c, "/xor"), (w.d, "/xor")):
             page.goto(url + path)
@@ -237,6 +246,13 @@ def test_a_paused_run_comes_back_on_the_page_left_open_and_continues_exactly(wor
     assert world.weights_a["b"] == [list(b) for b in ref.net.biases]  # the reference is the run played
     next_step_equals(page, "xor/main", ref)
     wait_saved(page, "xor", world.n_a + 1)  # and the browser keeps the continued run
+
+
+def test_a_run_playing_when_the_server_died_comes_back_from_its_last_checkpoint(world):
+    page = world.p
+    continue_run(page, "xor", "xor/main", world.n_p)
+    assert query(page.url) == query(LINK_P)
+    next_step_equals(page, "xor/main", reference(LINK_P, world.n_p))
 
 
 def test_an_mnist_run_comes_back_too(world):
