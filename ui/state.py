@@ -54,6 +54,7 @@ def _cached_csv(data: bytes, test_fraction: float, seed: int) -> Dataset:
 
 def load_data(cfg: LabConfig) -> Dataset:
     """The dataset for a config; cached and shared (read-only) across sessions."""
+    from . import preload  # noqa: F401  (scikit-learn imported once, not by two sessions at a time)
     from .config import DATA_FIELDS
 
     if cfg.dataset == CSV_DATASET:
@@ -287,6 +288,26 @@ def session_id() -> str:
         return ctx.session_id if ctx is not None else ""
     except Exception:
         return ""
+
+
+def session_token() -> str:
+    """A random name of this server session (not Streamlit's session id): the browser's
+    checkpoint (ui.checkpoint) records which session wrote it, and offers it only to another."""
+    if "_session_token" not in st.session_state:
+        import secrets
+
+        st.session_state["_session_token"] = secrets.token_urlsafe(9)
+    return st.session_state["_session_token"]
+
+
+def element_event(element_key: str, event: str):
+    """The value a browser element (components v2) sent with setTriggerValue(event, ...) for the
+    current run, or None; read from the element's callback."""
+    value = st.session_state.get(element_key)
+    try:
+        return value.get(event)
+    except AttributeError:
+        return None
 
 
 def browser_gone() -> bool:
