@@ -16,6 +16,7 @@ from engine import MLP, SGD, Adam, Diverged, Trainer
 from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
 from engine.datasets import Dataset
 
+from . import limits
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
 
 FIELD_LABELS = {
@@ -69,7 +70,7 @@ class Lab:
         self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
                                ds.X_test if has_test else None, ds.y_test if has_test else None,
                                batch_size=c.batch_size or None, seed=c.seed,
-                               eval_every=1 if c.dataset != "mnist" else 50)
+                               eval_every=limits.eval_every(self.page), max_history=limits.MAX_HISTORY)
         self.builds += 1
         self.error = None
         self._apply_bugs()
@@ -94,16 +95,17 @@ class Lab:
         A ValueError (e.g. impossible data sizes) leaves the lab exactly as it was."""
         old = self.cfg
         changed = [f for f in DATA_FIELDS + ARCH_FIELDS if getattr(old, f) != getattr(cfg, f)]
-        if any(f in DATA_FIELDS for f in changed):
-            dataset = self._load(cfg)  # may raise ValueError: nothing is replaced yet
-            self.dataset = dataset
         if changed:
-            previous = (self.cfg, self.net, self.opt, self.trainer)
-            self.cfg = cfg
+            # the new data and model replace the old ones together or not at all: a model that
+            # cannot be built on the new data (e.g. values a network cannot take) keeps its own
+            previous = (self.cfg, self.dataset, self.net, self.opt, self.trainer, self.builds, self.error)
             try:
+                if any(f in DATA_FIELDS for f in changed):
+                    self.dataset = self._load(cfg)  # may raise ValueError
+                self.cfg = cfg
                 self._build()
             except ValueError:
-                self.cfg, self.net, self.opt, self.trainer = previous
+                self.cfg, self.dataset, self.net, self.opt, self.trainer, self.builds, self.error = previous
                 raise
             if "csv_id" in changed:  # a new file: one change for the student, not "dataset, CSV file"
                 changed = ["csv_id"] + [f for f in changed if f not in DATA_FIELDS]
@@ -137,12 +139,14 @@ class Lab:
         self.notice = None
         self.playing = False
 
-    def adopt(self, trainer, cfg: LabConfig) -> None:
+    def adopt(self, trainer, cfg: LabConfig, dataset: Dataset | None = None) -> None:
         """Continue a saved run (engine.export.load_run): its trainer becomes this lab's, with the
-        settings ``cfg`` it was saved with (the same data as this lab's loader gives)."""
+        settings ``cfg`` it was saved with and its ``dataset`` (by default this lab's loader's,
+        for ``cfg``; pass the one the trainer was made with, so that nothing here can fail)."""
+        dataset = self._load(cfg) if dataset is None else dataset
         self.cfg, self.trainer = cfg, trainer
         self.net, self.opt = trainer.net, trainer.opt
-        self.dataset = self._load(cfg)
+        self.dataset = dataset
         self.builds += 1
         self.playing, self.error, self.walk = False, None, None
         self.bugs = frozenset()
