@@ -155,8 +155,10 @@ class CompareLab:
     def error(self):
         return None
 
-    def advance(self, n: int) -> bool:
-        """n steps of every run that has not diverged; False only when none can go on."""
+    def advance(self, n: int, seconds: float | None = None, stop=None) -> bool:
+        """n steps of every run that has not diverged; False only when none can go on.
+        The runs stay in lockstep: no run stops early for ``seconds`` or ``stop`` (the live
+        loop's frame budget; Compare's networks are small: at most 4 x 50 steps of 6 x 64)."""
         going = [lb for lb in self.labs if not lb.error]
         for lb in going:
             lb.advance(n)
@@ -170,6 +172,10 @@ class CompareLab:
             lb.reset()
         self.builds += 1
         self.playing = False
+
+    def release(self) -> None:
+        for lb in self.labs:
+            lb.release()
 
 
 class CompareMaker:

@@ -7,6 +7,7 @@ imports streamlit: ``ui.state`` stores one Lab per page in the user's session.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -16,7 +17,7 @@ from engine import MLP, SGD, Adam, Diverged, Trainer
 from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
 from engine.datasets import Dataset
 
-from . import limits
+from . import limits, pacing
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
 
 FIELD_LABELS = {
@@ -153,16 +154,39 @@ class Lab:
         self.notice = f"Continued the saved run at step {trainer.step_count:,}: everything as it was when saved."
 
     # ------------------------------------------------------------------ training
-    def advance(self, n_steps: int) -> bool:
-        """Run n steps. On divergence: pause, keep the message, return False."""
-        return self._guard(lambda: self.trainer.run(n_steps))
+    def advance(self, n_steps: int, seconds: float | None = None, stop: Callable[[], bool] | None = None) -> bool:
+        """Run n steps. On divergence: pause, keep the message, return False.
+
+        ``seconds``: stop early (after at least one step) once the steps took this long;
+        ``stop()``: checked between steps, stop early when it says so (e.g. a Pause waits).
+        The live loop passes both, so one frame never holds the process for n heavy steps."""
+        if seconds is None and stop is None:
+            return self._guard(lambda: self.trainer.run(n_steps))
+
+        def some_steps():
+            deadline = time.monotonic() + seconds if seconds is not None else None
+            for i in range(n_steps):
+                if i and ((deadline is not None and time.monotonic() > deadline) or (stop is not None and stop())):
+                    break
+                self.trainer.step()
+        return self._guard(some_steps, stop)
 
     def advance_epoch(self) -> bool:
         return self._guard(self.trainer.run_epoch)
 
-    def _guard(self, action) -> bool:
+    def release(self) -> None:
+        """Drop the batch-sized arrays the last forward/backward pass kept (engine
+        MLP.clear_caches): between steps a session holds only its parameters."""
+        self.net.clear_caches()
+
+    def _guard(self, action, stop=None) -> bool:
         try:
-            action()
+            with pacing.engine_slot(stop) as got:  # a bounded number of sessions compute at once
+                try:
+                    if got:
+                        action()
+                finally:
+                    self.release()
             return True
         except (Diverged, ValueError) as exc:  # ValueError: e.g. batch norm on a batch of one
             self.playing = False

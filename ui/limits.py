@@ -68,7 +68,8 @@ ECHO_CHARS = 40                # of a link's key or value, or a cell, quoted bac
 COMPARE_RUNS = (2, 4)
 
 # ----------------------------------------------------------------------------- uploads
-UPLOAD_MB = 5                  # must equal .streamlit/config.toml [server] maxUploadSize (tested)
+UPLOAD_MB = 8                  # must equal .streamlit/config.toml [server] maxUploadSize (tested): the
+                               # heaviest saved run the sidebar can make is 6.0 MB (tests/test_limits.py)
 MESSAGE_MB = 32                # must equal [server] maxMessageSize: a browser message (a drawing,
                                # a checkpoint) is at most this big (tested)
 CSV_MAX_BYTES = 2_000_000
@@ -82,10 +83,10 @@ CSV_LIMITS = dict(max_bytes=CSV_MAX_BYTES, max_rows=CSV_MAX_ROWS, max_columns=CS
 # A saved run: the largest the sidebar can make is MNIST 784-256x6-10 with batch norm and Adam
 # in float32 (parameters, two moments, running statistics: ~6.5 MB) plus 4,000 history rows of
 # 29 float64 (0.9 MB) and a 9,000-entry permutation: ~7.5 MB of arrays.
-RUN_FILE_BYTES = UPLOAD_MB * 1024 * 1024 * 4   # the file itself (a checkpoint may exceed an upload)
+RUN_FILE_BYTES = UPLOAD_MB * 1024 * 1024       # the file itself, uploaded or sent back by the browser
 RUN_ARRAY_BYTES = 12_000_000   # everything its arrays unpack to, checked from their headers
 RUN_SETTINGS_BYTES = 200_000   # its settings (JSON): a real one is ~3 KB
-RUN_MEMBERS = 64               # zip members (a real run has at most ~45)
+RUN_MEMBERS = 128              # zip members (the heaviest run above has 93)
 
 # ----------------------------------------------------------------------------- drawings
 IMAGE_MAX_SIDE = 640           # pixels per side of a drawing (the canvas sends 280 x 280)

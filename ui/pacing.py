@@ -13,12 +13,31 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
+
+from . import limits
 
 FRAMES_PER_SECOND = 150  # for the whole process: ~0.3-0.6 of a core at 2-4 ms a frame
 STALE = 1.0              # a session that sent no frame for this long no longer counts
 
 _lock = threading.Lock()
 _last_frame: dict[str, float] = {}
+# Engine steps of all sessions: at most ENGINE_WORKERS at a time (ui.limits says why).
+_engine = threading.BoundedSemaphore(limits.ENGINE_WORKERS)
+
+
+@contextmanager
+def engine_slot(stop=None):
+    """Hold one of the process's engine slots for the block; yields False, without a slot,
+    when ``stop()`` says the wait is pointless (a Pause arrived while waiting)."""
+    while not _engine.acquire(timeout=0.05):
+        if stop is not None and stop():
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        _engine.release()
 
 
 def frame_interval(session: str, fastest: float) -> float:
