@@ -122,9 +122,23 @@ def changed_keys(before: dict, after: dict) -> list[str]:
     return sorted(k for k in keys if before.get(k, "<missing>") != after.get(k, "<missing>"))
 
 
-def zip_with_member(blob: bytes, name: str, data: bytes, declared_size: int | None = None) -> bytes:
-    """``blob`` with one more stored member (optionally lying about its uncompressed size)."""
-    buf = io.BytesIO(blob)
-    with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(name, data)
-    return buf.getvalue()
+def npy_header_only(shape: tuple, dtype="<f8", data: bytes = b"") -> bytes:
+    """A .npy file whose header claims ``shape`` but holds only ``data``: what an attacker
+    writes to make a reader allocate (np.save would need the whole array)."""
+    from numpy.lib import format as npy
+
+    buf = io.BytesIO()
+    npy.write_array_header_1_0(buf, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": tuple(shape)})
+    return buf.getvalue() + data  # the header starts with the magic string and version
+
+
+def with_member(blob: bytes, name: str, data: bytes | None) -> bytes:
+    """``blob`` with member ``name`` (e.g. "param/W1.npy") replaced by ``data`` (None: removed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != name:
+                dst.writestr(info.filename, src.read(info))
+        if data is not None:
+            dst.writestr(name, data)
+    return out.getvalue()
