@@ -47,39 +47,74 @@ def test_the_live_loop_uses_the_budget():
     assert 0 < limits.FRAME_WORK_SECONDS <= 0.5
 
 
-def test_engine_slots_bound_how_many_sessions_compute_at_once():
-    inside, most = [0], [0]
-    lock = threading.Lock()
-    gate = threading.Event()
+def _run_all(requests, hold=0.15):
+    """Threads asking pacing.engine_memory for these byte counts at once -> (the most held at
+    one moment, the order in which they got in)."""
+    lock, held, most, order = threading.Lock(), [0], [0], []
 
-    def work():
-        with pacing.engine_slot() as got:
+    def work(i, nbytes):
+        with pacing.engine_memory(nbytes) as got:
             assert got
             with lock:
-                inside[0] += 1
-                most[0] = max(most[0], inside[0])
-            gate.wait(0.2)
+                order.append(i)
+                held[0] += min(nbytes, limits.ENGINE_BYTES) if nbytes > limits.ENGINE_SMALL_BYTES else 0
+                most[0] = max(most[0], held[0])
+            threading.Event().wait(hold)
             with lock:
-                inside[0] -= 1
+                held[0] -= min(nbytes, limits.ENGINE_BYTES) if nbytes > limits.ENGINE_SMALL_BYTES else 0
 
-    threads = [threading.Thread(target=work) for _ in range(6)]
+    threads = []
+    for i, n in enumerate(requests):
+        threads.append(threading.Thread(target=work, args=(i, n)))
+        threads[-1].start()
+        threading.Event().wait(0.01)  # arrival order
     for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    assert most[0] == limits.ENGINE_WORKERS
+        t.join(20)
+    return most[0], order
 
 
-def test_a_pause_does_not_wait_for_a_slot():
-    held = [pacing._engine.acquire() for _ in range(limits.ENGINE_WORKERS)]
-    try:
-        with pacing.engine_slot(stop=lambda: True) as got:
+def test_engine_passes_of_all_sessions_share_a_memory_budget():
+    big = int(0.6 * limits.ENGINE_BYTES)  # two cannot run at once
+    most, _ = _run_all([big] * 4)
+    assert most == big
+    most, _ = _run_all([limits.ENGINE_BYTES // 5] * 8)
+    assert limits.ENGINE_BYTES // 5 * 4 <= most <= limits.ENGINE_BYTES
+    most, _ = _run_all([10 * limits.ENGINE_BYTES] * 2)  # bigger than the budget: alone, never stuck
+    assert most == limits.ENGINE_BYTES
+
+
+def test_a_big_pass_is_not_starved_by_smaller_ones():
+    small, big = limits.ENGINE_BYTES // 3, limits.ENGINE_BYTES
+    _, order = _run_all([small, small, big] + [small] * 6)
+    assert order.index(2) <= 2  # it goes third, as it arrived, not after the stream of smaller passes
+
+
+def test_light_passes_never_wait_and_a_pause_does_not_wait_for_memory(monkeypatch):
+    lb = Lab("xor", config_from_params("xor", {})[0], load)
+    assert lb.pass_bytes() < limits.ENGINE_SMALL_BYTES
+    with pacing.engine_memory(limits.ENGINE_BYTES):  # a heavy session computes
+        assert lb.advance(3) and lb.step == 3  # a light session does not wait for it
+        with pacing.engine_memory(limits.ENGINE_BYTES, stop=lambda: True) as got:
             assert got is False  # gave up waiting: the Pause goes through
-        lb = Lab("xor", config_from_params("xor", {})[0], load)
-        assert lb.advance(5, stop=lambda: True) and lb.step == 0  # no slot, no step, no error
-    finally:
-        for _ in held:
-            pacing._engine.release()
+        monkeypatch.setattr(limits, "ENGINE_SMALL_BYTES", 0)  # now this lab's passes must wait too
+        assert lb.advance(5, stop=lambda: True) and lb.step == 3  # no memory, no step, no error
+    assert lb.advance(1) and lb.step == 4
+
+
+def test_the_heaviest_link_is_a_heavy_pass_and_the_defaults_are_not():
+    heavy = config_from_params("mnist", HEAVIEST)[0]
+
+    class Probe(Lab):  # the estimate only needs sizes and rows: skip the build
+        def __init__(self, cfg, rows, test_rows, sizes, itemsize):
+            self.trainer = type("T", (), {"effective_batch_size": rows})()
+            self.dataset = type("D", (), {"y_test": range(test_rows)})()
+            self.net = type("N", (), {"sizes": sizes, "dtype": np.dtype(itemsize)})()
+
+    assert Probe(heavy, 8000, 2000, [784] + [256] * 6 + [10], "f4").pass_bytes() > 300e6
+    assert Probe(heavy, 8000, 2000, [784] + [256] * 6 + [10], "f4").pass_bytes() <= 1.1 * limits.ENGINE_BYTES
+    assert Probe(None, 64, 2000, [784, 100, 10], "f4").pass_bytes() < 20e6  # the MNIST default: its test set
+    assert Probe(None, 320, 80, [2, 8, 8, 2], "f8").pass_bytes() < limits.ENGINE_SMALL_BYTES  # XOR
+    assert 20e6 < Probe(None, 1600, 400, [2] + [64] * 6 + [2], "f8").pass_bytes() < 40e6
 
 
 def test_clear_caches_changes_no_number():
@@ -114,3 +149,32 @@ def test_a_session_between_steps_holds_no_batch_sized_arrays():
     assert lb.step == 2
     assert peak > 100e6  # the step itself needs the activations of a full batch of 8,000 digits...
     assert kept < 10e6, f"{kept / 1e6:.0f} MB kept after the step"  # ...and keeps none of them
+
+
+def test_the_step_walkthrough_is_refused_where_it_would_keep_a_whole_heavy_step():
+    from ui import walkthrough
+
+    lb = Lab("mnist", config_from_params("mnist", HEAVIEST)[0], load)
+    walkthrough._start(lb)
+    assert lb.walk is None and "smaller batch" in lb.error and "321 MB" in lb.error
+    lb.error = None
+    lb.apply_live(lb.with_cfg(batch_size=256))  # a batch of 256: ~10 MB, offered
+    walkthrough._start(lb)
+    assert lb.walk is not None and lb.error is None
+
+
+def test_freed_activations_go_back_to_the_system():
+    """glibc keeps freed memory in per-thread arenas (four sessions' heavy steps one after another
+    kept ~800 MB resident): the app limits the arenas and trims after every big pass."""
+    import subprocess
+    import sys
+
+    code = ("import ui.memory as m, sys; from ui import limits; "
+            "sys.exit(0 if m.APPLIED and m.trim() in (True, False) and limits.MALLOC_ARENAS == 1 else 1)")
+    if sys.platform.startswith("linux"):
+        assert subprocess.run([sys.executable, "-c", code], cwd=str(__import__("pathlib").Path(__file__).parents[1])
+                              ).returncode == 0
+    import inspect
+
+    assert "memory.trim()" in inspect.getsource(pacing.engine_memory)
+    assert "ui.memory" in (__import__("pathlib").Path(__file__).parents[1] / "app.py").read_text()

@@ -8,6 +8,7 @@ loss / test-accuracy points. No maths here.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 
@@ -176,6 +177,14 @@ class CompareLab:
     def release(self) -> None:
         for lb in self.labs:
             lb.release()
+
+    @contextmanager
+    def working(self, stop=None):
+        """Each run's Lab.advance takes care of its own steps; this only tidies up after."""
+        try:
+            yield True
+        finally:
+            self.release()
 
 
 class CompareMaker:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -160,8 +161,13 @@ class Lab:
         ``seconds``: stop early (after at least one step) once the steps took this long;
         ``stop()``: checked between steps, stop early when it says so (e.g. a Pause waits).
         The live loop passes both, so one frame never holds the process for n heavy steps."""
+        tr = self.trainer
+        rows = tr.effective_batch_size  # the steps' batch, and the test set if an evaluation falls in
+        if tr.X_test is not None and tr.eval_every and (tr.step_count + n_steps) // tr.eval_every > \
+                tr.step_count // tr.eval_every:
+            rows = max(rows, len(tr.y_test))
         if seconds is None and stop is None:
-            return self._guard(lambda: self.trainer.run(n_steps))
+            return self._guard(lambda: self.trainer.run(n_steps), rows=rows)
 
         def some_steps():
             deadline = time.monotonic() + seconds if seconds is not None else None
@@ -169,7 +175,7 @@ class Lab:
                 if i and ((deadline is not None and time.monotonic() > deadline) or (stop is not None and stop())):
                     break
                 self.trainer.step()
-        return self._guard(some_steps, stop)
+        return self._guard(some_steps, stop, rows)
 
     def advance_epoch(self) -> bool:
         return self._guard(self.trainer.run_epoch)
@@ -179,14 +185,33 @@ class Lab:
         MLP.clear_caches): between steps a session holds only its parameters."""
         self.net.clear_caches()
 
-    def _guard(self, action, stop=None) -> bool:
+    def pass_bytes(self, rows: int | None = None) -> int:
+        """About how much memory one engine pass of this lab takes at its peak: a training step
+        on the batch (the input, per hidden unit z, a, δ and their temporaries, the outputs)
+        or a test-set evaluation, whichever is larger (or a pass on ``rows`` rows). 784-256x6-10
+        on a full batch of 8,000 float32: ~320 MB; the XOR page's 2-8-8-2: ~0.3 MB."""
+        sizes = self.net.sizes
+        if rows is None:
+            rows = max(self.trainer.effective_batch_size, len(self.dataset.y_test))
+        return rows * (sizes[0] + 6 * sum(sizes[1:-1]) + 3 * sizes[-1]) * self.net.dtype.itemsize
+
+    @contextmanager
+    def working(self, stop: Callable[[], bool] | None = None, rows: int | None = None):
+        """Around any engine pass of this lab (on ``rows`` rows; None: the larger of a step and
+        a test-set evaluation): it waits until its memory fits the process's engine budget
+        (ui.pacing.engine_memory; a small one never waits); afterwards the batch-sized caches
+        are dropped. Yields False when ``stop()`` ended the wait."""
+        with pacing.engine_memory(self.pass_bytes(rows), stop) as got:
+            try:
+                yield got
+            finally:
+                self.release()
+
+    def _guard(self, action, stop=None, rows=None) -> bool:
         try:
-            with pacing.engine_slot(stop) as got:  # a bounded number of sessions compute at once
-                try:
-                    if got:
-                        action()
-                finally:
-                    self.release()
+            with self.working(stop, rows) as got:
+                if got:
+                    action()
             return True
         except (Diverged, ValueError) as exc:  # ValueError: e.g. batch norm on a batch of one
             self.playing = False
@@ -209,7 +234,13 @@ class Lab:
         if self.trainer.X_test is None:
             return None
         if self.trainer.last_eval is None or self.step == 0:
-            return self.trainer.evaluate()
+            # evaluated once per state, not once per frame (MNIST evaluates in training only
+            # every 50 steps), and as an engine pass: a heavy net's 2,000 test digits take ~40 MB
+            key = (id(self.trainer), self.step, self.builds)
+            if getattr(self, "_eval", (None,))[0] != key:
+                with self.working():
+                    self._eval = (key, self.trainer.evaluate())
+            return self._eval[1]
         return self.trainer.last_eval
 
     def with_cfg(self, **changes) -> LabConfig:

@@ -55,10 +55,19 @@ def eval_every(page: str) -> int:
 # 6 x 256, full batch, 50 steps per frame: ~0.35 s a step) never hold a frame for 17 s:
 # Pause waits for one step, not fifty.
 FRAME_WORK_SECONDS = 0.2
-# Sessions computing engine steps at the same moment (the rest wait their turn). NumPy
-# releases the GIL, so without a bound ten full-batch MNIST steps would each hold their
-# ~300 MB of activations at once; with two cores, more than two at a time is no faster.
-ENGINE_WORKERS = 2
+# Memory for engine passes (a step, a test-set evaluation) of all sessions at the same moment.
+# NumPy releases the GIL, so without a bound ten full-batch MNIST steps of 6 x 256 would each
+# hold their ~320 MB of activations at once, and ten 2-D nets of 6 x 64 on 2,000 points their
+# ~30 MB (measured: 1.87 GB peak with 30 sessions). A pass asks for its estimated size
+# (ui.lab.Lab.pass_bytes) and waits, in arrival order, until it fits; passes under
+# ENGINE_SMALL_BYTES (the page defaults, small batches) never wait.
+ENGINE_BYTES = 400_000_000
+ENGINE_SMALL_BYTES = 4_000_000
+# The step walkthrough (Look inside -> Step phases) keeps every array of one step in the
+# session while the student clicks through: offered up to this size (a batch of 512 on MNIST
+# 784-256x6-10 is ~20 MB; the full batch of 8,000 would be ~320 MB, per visitor).
+WALK_MAX_BYTES = 50_000_000
+MALLOC_ARENAS = 1              # glibc malloc arenas of the process (ui.memory says why)
 
 # ----------------------------------------------------------------------------- links
 MAX_LINK_WARNINGS = 10         # then one "and N more" line

@@ -19,9 +19,9 @@ redrawn every SLOW_INTERVAL seconds, only when on screen.
 - A frame's engine work is capped (ui.limits.FRAME_WORK_SECONDS, at least one step) and a
   waiting Pause is checked between steps: the heaviest settings a link can ask for (MNIST,
   6 x 256, full batch, 50 steps per frame, ~0.35 s a step) run one or two steps a frame
-  instead of holding the process for 17 s. Engine steps of all sessions share a few slots
-  (ui.pacing.engine_slot), and after each frame the network drops its batch-sized caches
-  (Lab.release), so memory per session stays near its parameters.
+  instead of holding the process for 17 s. Big engine passes of all sessions share a memory
+  budget (Lab.working, ui.pacing.engine_memory), and afterwards the network drops its batch-sized
+  caches, so memory per session stays near its parameters.
 - The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
   the next one. It also stops within a frame when the browser is gone (tab closed).
 - During a *full* page run the fragment draws one still frame and returns, so the rest of
@@ -85,16 +85,17 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
                 if not ok:
                     st.rerun()  # full run: the Play button and the divergence message update
                 if draw_slow is not None and time.monotonic() >= next_slow:
-                    draw_slow(lab, slots)
-                    lab.release()  # the slow views' forward passes (e.g. MNIST's test set) leave caches
+                    with lab.working(stop=lambda: st_internals.rerun_pending() is True) as got:
+                        if got:  # the slow views' passes (e.g. MNIST's test set) are engine work too
+                            draw_slow(lab, slots)
                     next_slow = time.monotonic() + SLOW_INTERVAL
                 interval = pacing.frame_interval(session, frame_interval)
                 time.sleep(max(0.0, interval - (time.monotonic() - t0)))
         finally:
             pacing.leave(session)
         if draw_slow is not None:
-            draw_slow(lab, slots)
-            lab.release()
+            with lab.working():
+                draw_slow(lab, slots)
 
     state.mark_full_run(page, True)
     try:
