@@ -19,8 +19,6 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
-DEBUG = False
-
 
 class Session:
     """One visitor: ``await s.open(page, params)``, ``await s.click("Play")``, then
@@ -82,8 +80,6 @@ class Session:
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
                 kind = msg.WhichOneof("type")
-                if DEBUG:
-                    print(kind, msg.delta.WhichOneof("type") if kind == "delta" else "", str(msg)[:200].replace("\n", " "))
                 if kind == "navigation":  # the page the link opened: later runs name it by its hash
                     self.page_hash = msg.navigation.page_script_hash
                 elif kind == "delta":
