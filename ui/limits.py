@@ -63,6 +63,10 @@ FRAME_WORK_SECONDS = 0.2
 # ENGINE_SMALL_BYTES (the page defaults, small batches) never wait.
 ENGINE_BYTES = 400_000_000
 ENGINE_SMALL_BYTES = 4_000_000
+# After a pass this big the freed memory is handed back to the system (ui.memory.trim). Not
+# after smaller ones: malloc_trim holds malloc's lock while it walks the heap, and trimming
+# after every 2-D step of 30 sessions cut their frame rates by half or more (bench_memory.py).
+ENGINE_TRIM_BYTES = 64_000_000
 # The step walkthrough (Look inside -> Step phases) keeps every array of one step in the
 # session while the student clicks through: offered up to this size (a batch of 512 on MNIST
 # 784-256x6-10 is ~20 MB; the full batch of 8,000 would be ~320 MB, per visitor).

@@ -37,8 +37,8 @@ _LIBC = _libc()
 
 def trim() -> bool:
     """Give the memory malloc holds free back to the system (glibc malloc_trim(0), every
-    arena). Called after each big engine pass (ui.pacing.engine_memory): its ~30-320 MB of
-    activations are freed, but an arena keeps freed memory for reuse, and threads that ran
+    arena). Called after each big engine pass (ui.pacing.engine_memory, ENGINE_TRIM_BYTES): its
+    ~64-320 MB of activations are freed, but an arena keeps freed memory for reuse, and threads that ran
     before this module was imported may already have arenas of their own."""
     try:
         return bool(_LIBC.malloc_trim(0)) if _LIBC is not None else False

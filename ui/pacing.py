@@ -64,7 +64,8 @@ def engine_memory(nbytes: int, stop=None):
         with _engine:
             _in_use -= need
             _engine.notify_all()
-        memory.trim()  # the pass's arrays are freed (Lab.working dropped the caches): return them
+        if need >= limits.ENGINE_TRIM_BYTES:
+            memory.trim()  # the pass's arrays are freed (Lab.working dropped the caches): return them
 
 
 def frame_interval(session: str, fastest: float) -> float:
