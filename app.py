@@ -6,6 +6,7 @@ multipage app until st.navigation first runs, so a cold server's first deep link
 shared /xor URL, would run the page file without this script and its sidebar.)
 """
 import ui.blas  # noqa: F401  (first: one BLAS thread in the server process, see ui/blas.py)
+import ui.memory  # noqa: F401  (one malloc arena: freed activations are reused, see ui/memory.py)
 import streamlit as st
 
 from ui import a11y, projector, sidebar, state

@@ -20,6 +20,7 @@ import numpy as np
 
 from .network import MLP
 from .optimizers import SGD, Adam
+from .runfile import NO_LIMIT, Budget, RunArchive
 from .trainer import StepRecord, Trainer
 
 FORMAT = "backprop-playground run v1"
@@ -99,60 +100,198 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
         Path(path).write_bytes(buf.getvalue())
 
 
-def run_settings(path) -> dict:
-    """The settings saved in a run file (net, optimizer, trainer, data_spec), without building
-    anything: what a caller checks before ``load_run``. ValueError for a foreign file."""
-    return _read(path)[0]
+def run_settings(path, budget: Budget | None = None) -> dict:
+    """The settings saved in a run file (net, optimizer, optimizer_state, trainer, data_spec),
+    reading no array but the settings and building nothing: what a caller checks before
+    ``load_run``. ValueError with a sentence for a foreign or damaged file. ``budget``
+    (engine.runfile.Budget) bounds what reading the file may cost (None: no limit)."""
+    return _open(path, budget)[0]
 
 
-def _read(path):
+def _open(path, budget: Budget | None):
+    """-> (settings, RunArchive): the settings read and checked for shape (types, keys), no
+    other array read yet."""
+    raw = path if isinstance(path, (bytes, bytearray)) else (
+        path.read() if hasattr(path, "read") else Path(path).read_bytes())
     try:
-        raw = path if isinstance(path, (bytes, bytearray)) else (
-            path.read() if hasattr(path, "read") else Path(path).read_bytes())
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            files = {k: z[k] for k in z.files}
-        meta = json.loads(str(files.pop("meta")))
-    except Exception as exc:  # a damaged zip raises zlib.error, BadZipFile, EOFError, ...: all one answer
+        run = RunArchive(bytes(raw), budget or NO_LIMIT)
+        if "meta" not in run:
+            raise ValueError("it has no settings (no “meta” array).")
+        meta = json.loads(str(run.array("meta", shape=(), kinds="U")))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; nesting 10**5 deep recurses
+        reason = str(exc) if not isinstance(exc, json.JSONDecodeError) else f"its settings are not JSON ({exc})."
         raise ValueError(f"load_run: this is not a saved run of the playground (a .npz it wrote), or it is "
-                         f"damaged ({type(exc).__name__}: {exc}).") from None
+                         f"damaged: {reason}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"load_run: this .npz was not written by the playground's save_run "
-                         f"(format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}).")
-    return meta, files
+        raise ValueError(f"load_run: this .npz is not a saved run of the playground's save_run "
+                         f"(format {_short(meta.get('format')) if isinstance(meta, dict) else None}, "
+                         f"expected {FORMAT!r}).")
+    _check_settings(meta)
+    return meta, run
 
 
-def load_run(path, X_train=None, y_train=None, X_test=None, y_test=None) -> Trainer:
+# ----------------------------------------------------------------------------- checking a file from anywhere
+# A saved run may have been edited by hand (or by someone else): every setting is checked for
+# its type before anything is built from it, so that a broken file gets a sentence here, not a
+# KeyError now or an IndexError at the first step. The values themselves are checked by the
+# classes they build (MLP, SGD, Adam, Trainer), as for any caller.
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _damaged(what: str) -> ValueError:
+    return ValueError(f"load_run: the saved run is damaged or incomplete: {what}.")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _field(d: dict, key: str, ok, what: str, where: str):
+    if key not in d:
+        raise _damaged(f"its {where} settings have no “{key}”")
+    if not ok(d[key]):
+        raise _damaged(f"its {where} setting “{key}” is {_short(d[key])}, not {what}")
+    return d[key]
+
+
+def _section(meta: dict, name: str) -> dict:
+    if not isinstance(meta.get(name), dict):
+        raise _damaged(f"its “{name}” settings are {'missing' if name not in meta else _short(meta[name])}")
+    return meta[name]
+
+
+def _check_settings(meta: dict) -> None:
+    net = _section(meta, "net")
+    sizes = _field(net, "sizes", lambda v: isinstance(v, list) and len(v) >= 2 and all(_is_int(s) and s >= 1 for s in v),
+                   "a list of layer sizes like [2, 8, 2]", "net")
+    n_hidden = len(sizes) - 2
+    per_layer = lambda ok: lambda v: isinstance(v, list) and len(v) == n_hidden and all(map(ok, v))  # noqa: E731
+    _field(net, "activations", per_layer(lambda a: isinstance(a, str)), f"{n_hidden} activation names", "net")
+    _field(net, "batch_norm", per_layer(lambda b: isinstance(b, bool)), f"{n_hidden} true/false values", "net")
+    _field(net, "dropout", per_layer(_is_num), f"{n_hidden} rates", "net")
+    for key in ("loss", "init"):
+        _field(net, key, lambda v: isinstance(v, str), "a name", "net")
+    _field(net, "output_activation", lambda v: v is None or isinstance(v, str), "a name", "net")
+    _field(net, "init_var", _is_num, "a number", "net")
+    _field(net, "seed", _is_int, "a whole number", "net")
+    _field(net, "dtype", lambda v: v in ("float32", "float64"), "float32 or float64", "net")
+    opt = _section(meta, "optimizer")
+    name = _field(opt, "name", lambda v: v in ("sgd", "adam"), "sgd or adam", "optimizer")
+    keys = {"adam": {"name", "lr", "betas", "eps", "weight_decay"},
+            "sgd": {"name", "lr", "momentum", "nesterov", "weight_decay"}}[name]
+    if set(opt) != keys:
+        raise _damaged(f"its optimizer settings are {sorted(opt)}, expected {sorted(keys)}")
+    state = _section(meta, "optimizer_state")
+    _field(state, "t", lambda v: _is_int(v) and v >= 0, "a step count", "optimizer state")
+    _field(state, "slots", _is_int, "a whole number", "optimizer state")
+    tr = _section(meta, "trainer")
+    count = lambda low: lambda v: _is_int(v) and v >= low  # noqa: E731
+    for key, ok, what in (
+            ("batch_size", lambda v: v is None or count(1)(v), "a batch size"), ("seed", count(0), "a seed"),
+            ("eval_every", lambda v: v is None or count(1)(v), "a step count"),
+            ("max_history", count(10), "a record count"),
+            ("explode_factor", lambda v: v is None or (_is_num(v) and v > 0), "a positive number"),
+            ("step_count", count(0), "a step count"), ("epoch", count(0), "an epoch"),
+            ("cursor", count(0), "a position"), ("perm_epoch", count(-1), "an epoch"),
+            ("loss_ref", lambda v: v is None or _is_num(v), "a number"),
+            ("last_eval", lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(map(_is_num, v))),
+             "a (loss, accuracy) pair"),
+            ("rng", lambda v: isinstance(v, dict), "a generator state"),
+            ("mask_rng", lambda v: isinstance(v, dict), "a generator state")):
+        _field(tr, key, ok, what, "trainer")
+    spec = meta.get("data_spec")
+    if spec is not None and not (isinstance(spec, dict) and isinstance(spec.get("name"), str)):
+        raise _damaged(f"its data spec is {_short(spec)}, not the arguments of engine.load_dataset")
+
+
+def _param_shapes(net_cfg: dict) -> dict:
+    """{"W1": (n_0, n_1), "b1": (n_1,), "gamma1": ..., ...} in MLP.named_params order, from the
+    settings alone (nothing built)."""
+    sizes, bns = net_cfg["sizes"], net_cfg["batch_norm"]
+    shapes = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (sizes[l - 1], sizes[l]), (sizes[l],)
+        if l - 1 < len(bns) and bns[l - 1]:
+            shapes[f"gamma{l}"], shapes[f"beta{l}"] = (sizes[l],), (sizes[l],)
+    return shapes
+
+
+def _finite(name: str, a: np.ndarray) -> np.ndarray:
+    if not np.isfinite(a).all():
+        raise _damaged(f"its array “{name}” holds NaN or infinite values")
+    return a
+
+
+def load_run(path, X_train=None, y_train=None, X_test=None, y_test=None, budget: Budget | None = None) -> Trainer:
     """The Trainer saved in ``path`` (a path, bytes or a file), continuing exactly.
 
     If the file names its data (a data spec) it is loaded with engine.load_dataset, unless the
-    arrays are given. ValueError with a sentence for a damaged or foreign file.
+    arrays are given. ValueError with a sentence for a damaged or foreign file. ``budget``
+    (engine.runfile.Budget) bounds what reading it may cost: every array's header is checked
+    against it before its data is read, and only the arrays the format defines are read.
     """
-    meta, files = _read(path)
+    meta, run = _open(path, budget)
     try:
-        return _rebuild(meta, files, X_train, y_train, X_test, y_test)
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
-        raise ValueError(f"load_run: the saved run is damaged or incomplete ({type(exc).__name__}: {exc}).") from None
+        return _rebuild(meta, run, X_train, y_train, X_test, y_test)
+    except ValueError as exc:  # an array refused by its header, or a setting the engine's classes refuse
+        if str(exc).startswith("load_run:"):
+            raise
+        raise ValueError(f"load_run: the saved run cannot be used: {exc}") from None
+    except KeyError as exc:
+        raise _damaged(f"it has no array “{exc.args[0]}”") from None
+    except (TypeError, IndexError, AttributeError, OverflowError) as exc:
+        raise _damaged(f"{type(exc).__name__}: {exc}") from None
 
 
-def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
-    nc, tc = meta["net"], meta["trainer"]
-    net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
-              init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=np.dtype(nc["dtype"]),
-              batch_norm=nc["batch_norm"], dropout=nc["dropout"])
-    for name, p in net.named_params():
-        saved = files[f"param/{name}"]
-        if saved.shape != p.shape:
-            raise ValueError(f"load_run: parameter {name} has shape {saved.shape} in the file but the saved "
-                             f"settings build {p.shape}: the file is damaged.")
-        p[...] = saved
-    for l, bn in enumerate(net.bn, start=1):
-        if bn is not None:
-            bn.running_mean[...], bn.running_var[...] = files[f"running/mean{l}"], files[f"running/var{l}"]
-    net.mask_rng.bit_generator.state = tc["mask_rng"]
+def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer:
+    nc, tc, st = meta["net"], meta["trainer"], meta["optimizer_state"]
+    dtype = np.dtype(nc["dtype"])
+    shapes = _param_shapes(nc)
+    limit = run.budget.array_bytes
+    need = sum(math.prod(s) for s in shapes.values()) * dtype.itemsize
+    if limit is not None and need > limit:
+        n = sum(math.prod(s) for s in shapes.values())
+        raise ValueError(f"load_run: its settings ({'-'.join(map(str, nc['sizes']))}) make a network of {n:,} "
+                         f"parameters ({need / 1e6:,.0f} MB), more than this app allows.")
+    # every array the format defines, each checked from its header before it is read
+    params = {name: _finite(f"param/{name}", run.array(f"param/{name}", shape, dtype=dtype))
+              for name, shape in shapes.items()}
+    running = {}
+    for l, bn in enumerate(nc["batch_norm"], start=1):
+        if bn:
+            for kind in ("mean", "var"):
+                running[f"{kind}{l}"] = _finite(f"running/{kind}{l}", run.array(
+                    f"running/{kind}{l}", (nc["sizes"][l],), dtype=dtype))
+    slot_shapes = list(shapes.values())
+    if st["slots"] != len(slot_shapes):
+        raise _damaged(f"its optimizer state has {st['slots']} slots for {len(slot_shapes)} parameter arrays")
+    opt_arrays = {}
+    names = ("m", "v") if meta["optimizer"]["name"] == "adam" else ("buf",)
+    for i, shape in enumerate(slot_shapes):
+        for kind in names:
+            key = f"opt/{kind}{i}"
+            if kind == "buf" and key not in run:
+                continue  # SGD without momentum (or before its first step) has no buffer
+            opt_arrays[key] = _finite(key, run.array(key, shape, dtype=dtype))
+    L = len(nc["sizes"]) - 1
+    history = run.array("history/numbers", kinds="f", dtype=np.float64, ndim=2)
+    if history.shape[1] != 8 + 3 * L or history.shape[0] > tc["max_history"]:
+        raise _damaged(f"its history has shape {history.shape}, expected at most {tc['max_history']} rows of "
+                       f"{8 + 3 * L} numbers")
+    _check_history(history, L)
+
     if X_train is None:
-        if "data/X_train" in files:
-            X_train, y_train = files["data/X_train"], files["data/y_train"]
-            X_test, y_test = files.get("data/X_test"), files.get("data/y_test")
+        if "data/X_train" in run:
+            X_train = run.array("data/X_train", ndim=2)
+            y_train = run.array("data/y_train", kinds="iu", ndim=1)
+            if "data/X_test" in run:
+                X_test, y_test = run.array("data/X_test", ndim=2), run.array("data/y_test", kinds="iu", ndim=1)
         elif meta.get("data_spec"):
             from .datasets import load_dataset
 
@@ -162,23 +301,42 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
             X_test, y_test = (ds.X_test, ds.y_test) if len(ds.y_test) else (None, None)
         else:
             raise ValueError("load_run: the file holds neither the data nor a data spec; pass X_train and y_train.")
+    n_train = len(X_train)
+    perm = run.array("trainer/perm", (n_train,), kinds="iu", ndim=1) if "trainer/perm" in run else None
+    if (perm is None) != (tc["perm_epoch"] == -1) or tc["perm_epoch"] > tc["epoch"]:
+        raise _damaged("its batch order (trainer/perm) does not match its epoch counters")
+    if perm is not None and not np.array_equal(np.sort(perm), np.arange(n_train)):
+        raise _damaged(f"its batch order (trainer/perm) is not an ordering of the {n_train} training samples")
+    if tc["cursor"] >= n_train:
+        raise _damaged(f"its position in the epoch ({tc['cursor']}) is past the {n_train} training samples")
+
+    net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
+              init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=dtype,
+              batch_norm=nc["batch_norm"], dropout=nc["dropout"])
+    for name, p in net.named_params():
+        p[...] = params[name]
+    for l, bn in enumerate(net.bn, start=1):
+        if bn is not None:
+            bn.running_mean[...], bn.running_var[...] = running[f"mean{l}"], running[f"var{l}"]
     opt = _make_opt(meta["optimizer"])
-    st = meta["optimizer_state"]
     opt.t = st["t"]
     if isinstance(opt, Adam):
-        opt.m = [files[f"opt/m{i}"].copy() for i in range(st["slots"])]
-        opt.v = [files[f"opt/v{i}"].copy() for i in range(st["slots"])]
+        opt.m = [opt_arrays[f"opt/m{i}"] for i in range(st["slots"])]
+        opt.v = [opt_arrays[f"opt/v{i}"] for i in range(st["slots"])]
     else:
-        opt.buffers = [files[f"opt/buf{i}"].copy() if f"opt/buf{i}" in files else None for i in range(st["slots"])]
+        opt.buffers = [opt_arrays.get(f"opt/buf{i}") for i in range(st["slots"])]
     tr = Trainer(net, opt, X_train, y_train, X_test, y_test, batch_size=tc["batch_size"], seed=tc["seed"],
                  eval_every=tc["eval_every"], max_history=tc["max_history"], explode_factor=tc["explode_factor"])
     tr.step_count, tr.epoch, tr._cursor, tr._perm_epoch = tc["step_count"], tc["epoch"], tc["cursor"], tc["perm_epoch"]
-    tr._perm = files.get("trainer/perm")
+    tr._perm = perm
     tr.loss_ref = tc["loss_ref"]
     tr.last_eval = tuple(tc["last_eval"]) if tc["last_eval"] is not None else None
-    tr.rng.bit_generator.state = tc["rng"]
-    L = net.n_layers
-    for row in files["history/numbers"]:
+    for gen, state, what in ((tr.rng, tc["rng"], "rng"), (net.mask_rng, tc["mask_rng"], "mask_rng")):
+        try:
+            gen.bit_generator.state = state
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise _damaged(f"its random generator state “{what}” is not one NumPy's PCG64 can take") from None
+    for row in history:
         tl, ta = float(row[4]), float(row[5])
         tr.history.append(StepRecord(
             step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=float(row[3]),
@@ -187,6 +345,18 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
             grad_norms=tuple(float(v) for v in row[8 + L:8 + 2 * L]),
             update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L])))
     return tr
+
+
+def _check_history(h: np.ndarray, L: int) -> None:
+    """history/numbers (n, 8 + 3L): step, epoch, loss, train_acc, test_loss, test_acc, batch_size,
+    lr, then per layer mean |delta|, ||dW||, update ratio. Test columns may be NaN (no
+    evaluation that step); an update ratio may be inf (W was 0); everything else is finite and
+    counts are whole numbers >= 0."""
+    finite = np.r_[0:4, 6:8 + 2 * L]
+    counts = h[:, [0, 1, 6]]
+    if (not np.isfinite(h[:, finite]).all() or np.isnan(h[:, 8 + 2 * L:]).any()
+            or (counts < 0).any() or (counts != np.round(counts)).any() or (counts > 2**53).any()):
+        raise _damaged("its history holds numbers no training step can record")
 
 
 # ----------------------------------------------------------------------------- the script
@@ -214,4 +384,4 @@ def _rows(X: np.ndarray, per_line: int = 3) -> str:
     return "[" + ",\n     ".join(lines) + "]"
 
 
-__all__ = ["FORMAT", "load_run", "run_settings", "save_run", "standalone_script"]
+__all__ = ["FORMAT", "Budget", "load_run", "run_settings", "save_run", "standalone_script"]

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine import load_dataset
 from engine.export import load_run, run_settings, save_run
-from ui.config import CHECKPOINT_BYTES, config_from_params, data_spec
+from ui.config import config_from_params, data_spec
+from ui.limits import CHECKPOINT_BYTES
 from ui.frames import unpack
 from ui.lab import Lab
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 
 import numpy as np
 import streamlit as st
+
+from . import limits
 
 SIZE = 280
 
@@ -78,18 +81,40 @@ def draw_canvas(key: str) -> str | None:
 
 def decode(data_url: str) -> np.ndarray:
     """'data:image/png;base64,...' -> grayscale (H, W) uint8 (white ink on black).
-    ValueError with a sentence if it is not a readable image."""
-    from PIL import Image, UnidentifiedImageError
+    ValueError with a sentence if it is not a readable drawing.
 
+    The value comes from the browser, so anyone can send any bytes: the data URL's length and
+    the PNG's width x height (from its header: Image.open reads only that) are checked against
+    ui.limits before a pixel is decoded, and every Pillow error becomes the same sentence (a
+    21 KB PNG can declare 4000 x 4000 pixels; 15000 x 15000 raised Pillow's own
+    DecompressionBombError)."""
+    from PIL import Image
+
+    again = "press Clear and draw again."
+    if not isinstance(data_url, str) or len(data_url) > limits.IMAGE_MAX_BYTES:
+        raise ValueError(f"The drawing could not be read (it is not a canvas drawing of at most "
+                         f"{limits.IMAGE_MAX_BYTES / 1e6:g} MB); {again}")
     try:
         header, b64 = data_url.split(",", 1)
-        if not header.startswith("data:image/"):
+        if header != "data:image/png;base64":
             raise ValueError
-        img = Image.open(io.BytesIO(base64.b64decode(b64)))
-    except (ValueError, UnidentifiedImageError, base64.binascii.Error):
-        raise ValueError("The drawing could not be read as an image; press Clear and draw again.") from None
-    if img.mode in ("RGBA", "LA"):
-        # transparent background counts as black: composite the ink over black
-        bg = Image.new("RGBA", img.size, (0, 0, 0, 255))
-        img = Image.alpha_composite(bg, img.convert("RGBA"))
-    return np.asarray(img.convert("L"))
+        raw = base64.b64decode(b64, validate=True)
+        # a PNG starts with its 8-byte signature and the IHDR chunk: length, "IHDR", width, height
+        w, h = struct.unpack(">II", raw[16:24]) if raw[12:16] == b"IHDR" else (0, 0)
+    except Exception:  # a decoder fed with anyone's bytes: whatever it raises means the same
+        raise ValueError(f"The drawing could not be read as an image; {again}") from None
+    side = limits.IMAGE_MAX_SIDE
+    if w > side or h > side:
+        raise ValueError(f"The drawing has {w:,} × {h:,} pixels; the canvas sends {SIZE} × {SIZE} (at most "
+                         f"{side} × {side} are read). {again[0].upper()}{again[1:]}")
+    try:
+        img = Image.open(io.BytesIO(raw), formats=["PNG"])
+        if max(img.size) > side:  # Pillow's own reading of the header, in case it differs
+            raise ValueError
+        if img.mode in ("RGBA", "LA", "P", "PA"):
+            # transparent background counts as black: composite the ink over black
+            bg = Image.new("RGBA", img.size, (0, 0, 0, 255))
+            img = Image.alpha_composite(bg, img.convert("RGBA"))
+        return np.asarray(img.convert("L"))
+    except Exception:  # a corrupt header or pixel data (OSError, SyntaxError, zlib errors, ...)
+        raise ValueError(f"The drawing could not be read as an image; {again}") from None

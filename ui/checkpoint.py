@@ -44,7 +44,8 @@ import numpy as np
 import streamlit as st
 
 from . import st_internals, state
-from .config import CHECKPOINT_BYTES, CSV_DATASET, PAGE_DEFAULTS, params_from_config
+from .limits import CHECKPOINT_BYTES
+from .config import CSV_DATASET, PAGE_DEFAULTS, params_from_config
 from .export_view import run_bytes
 from .frames import pack
 from .live_view import _component

@@ -8,10 +8,12 @@ loss / test-accuracy points. No maths here.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 
-from .config import LR_OPTIONS, PAGE_DEFAULTS, LabConfig, _int_list
+from . import limits
+from .config import LR_OPTIONS, PAGE_DEFAULTS, LabConfig, _int_list, echo, few
 from .frames import (FULL_HISTORY, MAX_RECORDS, _num, _records_after, _thinned, data_meta, net_meta, pack,
                      param_arrays, status)
 from .lab import Lab
@@ -103,16 +105,19 @@ def config_from_params(params: dict) -> tuple[CompareConfig, list[str]]:
                 units = _int_list(raw)
             except ValueError:
                 units = None
-            if units is None or not 1 <= len(units) <= 6 or not all(1 <= u <= 64 for u in units):
-                warnings.append(f"Ignored hidden={raw[:30]!r}: it needs 1 to 6 layers of 1 to 64 units, like 8,8.")
+            most, units_max = limits.MAX_HIDDEN_LAYERS, limits.max_units("compare")
+            if units is None or not 1 <= len(units) <= most or not all(1 <= u <= units_max for u in units):
+                warnings.append(f"Ignored hidden={echo(raw)!r}: it needs 1 to {most} layers of 1 to {units_max} units, "
+                                f"like 8,8.")
             else:
                 cfg = replace(cfg, hidden=units)
-        elif key == "runs" and raw in ("2", "3", "4"):
+        elif key == "runs" and raw in [str(n) for n in range(limits.COMPARE_RUNS[0], limits.COMPARE_RUNS[1] + 1)]:
             cfg = replace(cfg, runs=int(raw))
         else:
-            warnings.append(f"Ignored link parameter {key}={raw[:30]!r}: this page takes race ({', '.join(RACES)}), "
-                            f"data ({', '.join(DATASETS)}), hidden and runs (2-4).")
-    return cfg, warnings
+            warnings.append(f"Ignored link parameter {echo(key)}={echo(raw)!r}: this page takes race "
+                            f"({', '.join(RACES)}), data ({', '.join(DATASETS)}), hidden and runs "
+                            f"({limits.COMPARE_RUNS[0]}-{limits.COMPARE_RUNS[1]}).")
+    return cfg, few(warnings)
 
 
 def params_from_config(cfg: CompareConfig) -> dict[str, str]:
@@ -168,8 +173,10 @@ class CompareLab:
     def error(self):
         return None
 
-    def advance(self, n: int) -> bool:
-        """n steps of every run that has not diverged; False only when none can go on."""
+    def advance(self, n: int, seconds: float | None = None, stop=None) -> bool:
+        """n steps of every run that has not diverged; False only when none can go on.
+        The runs stay in lockstep: no run stops early for ``seconds`` or ``stop`` (the live
+        loop's frame budget; Compare's networks are small: at most 4 x 50 steps of 6 x 64)."""
         going = [lb for lb in self.labs if not lb.error]
         for lb in going:
             lb.advance(n)
@@ -183,6 +190,18 @@ class CompareLab:
             lb.reset()
         self.builds += 1
         self.playing = False
+
+    def release(self) -> None:
+        for lb in self.labs:
+            lb.release()
+
+    @contextmanager
+    def working(self, stop=None):
+        """Each run's Lab.advance takes care of its own steps; this only tidies up after."""
+        try:
+            yield True
+        finally:
+            self.release()
 
 
 class CompareMaker:

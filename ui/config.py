@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields, replace
 
 from engine import HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS
 
+from . import limits
+
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
 INIT_LABELS = {"normal": "Normal N(0, σ²)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)",
                "zeros": "All zeros (symmetry!)"}
@@ -30,8 +32,9 @@ def log_options(lo_exp: int, hi_exp: int) -> list[float]:
 LR_OPTIONS = [0.0] + log_options(-4, 1)  # 0 (frozen: backprop still runs, nothing moves), 1e-4 .. 10
 VAR_OPTIONS = log_options(-4, 1)         # init variance 1e-4 .. 10
 L2_OPTIONS = [0.0] + log_options(-5, -1)
-BATCH_OPTIONS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]  # 0 = full batch
-MAX_HIDDEN_LAYERS = 6
+# every size a visitor can ask for lives in ui.limits (the one place); these names stay here too
+BATCH_OPTIONS = limits.BATCH_OPTIONS  # 0 = full batch
+MAX_HIDDEN_LAYERS = limits.MAX_HIDDEN_LAYERS
 
 
 @dataclass
@@ -111,7 +114,7 @@ URL_NAMES = {
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
     "per_layer_drop": "drops",
 }
-MAX_DROPOUT = 0.9
+MAX_DROPOUT = limits.MAX_DROPOUT
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
 
 
@@ -137,8 +140,11 @@ def _nearest(value: float, options: list[float]) -> float:
 
 
 def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
-    """-> (value, warning or None). Raises ValueError with a sentence if unusable."""
-    max_units = 256 if page == "mnist" else 64
+    """-> (value, warning or None). Raises ValueError with a sentence if unusable.
+
+    The one set of range checks for every setting a visitor sends: share links, and through
+    ``limit_problems`` the sidebar's values, a saved run's settings and Compare's runs."""
+    max_units = limits.max_units(page)
     if name == "dataset":
         allowed = MORE_2D_SETS if page == "more2d" else (cfg.dataset,)
         if raw == CSV_DATASET and page == "more2d":
@@ -148,9 +154,9 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         return raw, None
     if name in ("n_samples", "n_train", "n_test", "data_seed", "seed", "steps_per_frame", "batch_size"):
         v = _number(raw, int)
-        lo, hi = {"n_samples": (50, 2000), "n_train": (100, 9000), "n_test": (100, 5000),
-                  "data_seed": (0, 10**6), "seed": (0, 10**6), "steps_per_frame": (1, 50),
-                  "batch_size": (0, 512)}[name]
+        lo, hi = {"n_samples": limits.N_SAMPLES, "n_train": limits.N_TRAIN, "n_test": limits.N_TEST,
+                  "data_seed": limits.SEED, "seed": limits.SEED, "steps_per_frame": limits.STEPS_PER_FRAME,
+                  "batch_size": limits.BATCH}[name]
         if not lo <= v <= hi:
             raise ValueError(f"must be a whole number from {lo} to {hi}")
         if name == "batch_size" and v not in BATCH_OPTIONS:
@@ -159,7 +165,7 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         return v, None
     if name in ("noise", "test_fraction", "momentum"):
         v = _number(raw)
-        lo, hi = {"noise": (0.0, 0.5), "test_fraction": (0.1, 0.5), "momentum": (0.0, 0.99)}[name]
+        lo, hi = {"noise": limits.NOISE, "test_fraction": limits.TEST_FRACTION, "momentum": limits.MOMENTUM}[name]
         if not (math.isfinite(v) and lo <= v <= hi):
             raise ValueError(f"must be a number from {lo:g} to {hi:g}")
         return round(v, 2), None
@@ -243,7 +249,7 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
         raw = raw[-1] if isinstance(raw, list) else str(raw)
         name = FIELD_OF.get(key)
         if name is None:
-            warnings.append(f"Ignored unknown link parameter “{key}”.")
+            warnings.append(f"Ignored unknown link parameter “{echo(key)}”.")
             continue
         if page != "mnist" and name in ("digits", "n_train", "n_test"):
             warnings.append(f"Ignored “{key}”: it only applies to the MNIST page.")
@@ -254,7 +260,7 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
         try:
             value, note = _parse_value(name, raw.strip(), page, cfg)
         except ValueError as exc:
-            warnings.append(f"Ignored link parameter {key}={raw[:40]!r}: it {exc}.")
+            warnings.append(f"Ignored link parameter {key}={echo(raw)!r}: it {exc}.")
             continue
         if note:
             warnings.append(note[0].upper() + note[1:] + ".")
@@ -265,7 +271,62 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
             warnings.append(f"Ignored “{URL_NAMES[field]}”: it names {len(getattr(cfg, field))} {what} for "
                             f"{len(cfg.hidden)} hidden layers.")
             cfg = replace(cfg, **{field: ()})
-    return cfg, warnings
+    return cfg, few(warnings)
+
+
+def echo(text: str) -> str:
+    """A visitor's text (a link's key or value, a cell, a file name) shortened for a sentence.
+    (Shown as plain text, never Markdown: ui.echo.plain escapes it where it is drawn.)"""
+    text = str(text)
+    return text if len(text) <= limits.ECHO_CHARS else text[:limits.ECHO_CHARS - 1] + "…"
+
+
+def few(warnings: list[str]) -> list[str]:
+    """At most MAX_LINK_WARNINGS warnings, then one line counting the rest: a link with a
+    thousand parameters gets a few lines, not a thousand."""
+    most = limits.MAX_LINK_WARNINGS
+    if len(warnings) <= most:
+        return warnings
+    return warnings[:most - 1] + [f"… and {len(warnings) - most + 1} more link parameters were ignored."]
+
+
+def _same(a, b) -> bool:
+    """Equal, floats within rounding (a slider's 0.15000000000000002 is 0.15)."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return a == b
+
+
+def limit_problems(page: str, cfg: LabConfig) -> list[str]:
+    """What in ``cfg`` a share link of ``page`` could not ask for, one sentence each ([] = all
+    within limits). The sidebar's values, a saved run's settings and Compare's runs pass
+    through here before anything is built: the same rules (``_parse_value``) as a link, so the
+    ranges are written once. A value counts as within limits when the link parser takes its
+    text back unchanged (up to float rounding)."""
+    problems = []
+    for name, url in URL_NAMES.items():
+        value = getattr(cfg, name)
+        if (page != "mnist" and name in ("digits", "n_train", "n_test")) or (
+                page == "mnist" and name in ("n_samples", "noise", "test_fraction", "dataset")) or (
+                name == "dataset" and (page not in ("more2d",) or value == CSV_DATASET)):
+            continue  # settings the page does not use (or an uploaded file, checked when read)
+        if name in ("per_layer", "per_layer_bn", "per_layer_drop") and value and len(value) != len(cfg.hidden):
+            problems.append(f"{url}: it names {len(value)} values for {len(cfg.hidden)} hidden layers")
+            continue
+        text = _fmt(value)
+        try:
+            got, note = _parse_value(name, text, page, cfg)
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{url}={echo(text)}: it {exc}")
+            continue
+        if not _same(got, value):  # e.g. snapped to a slider's stop, or rounded to its step
+            problems.append(f"{url}={echo(text)}: it is not one the sidebar offers")
+    return problems
 
 
 def _fmt(value) -> str:
@@ -313,29 +374,48 @@ def data_spec(cfg: LabConfig) -> dict | None:
 
 def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
     """The page settings of a saved run (engine.export.run_settings), or ValueError with a
-    sentence when the run belongs to another page or uses settings the sidebar cannot show."""
-    spec = settings.get("data_spec")
+    sentence when the run belongs to another page or uses settings the sidebar cannot show.
+
+    Nothing is built here: a saved run's settings pass the same limits as a share link
+    (``limit_problems``) before the caller loads its data or its arrays."""
+    spec = settings.get("data_spec") if isinstance(settings, dict) else None
     if not spec:
         raise ValueError("this run was trained on your own CSV data, which the file holds but the page cannot "
                          "show as a CSV upload; continue it in Python with engine.export.load_run.")
-    home = PAGE_OF_DATASET.get(spec.get("name"))
+    name = spec.get("name") if isinstance(spec, dict) else None
+    home = PAGE_OF_DATASET.get(name) if isinstance(name, str) else None
     if home != page:
         where = PAGE_TITLES.get(home, "another page")
-        raise ValueError(f"this run was saved on the {where} page (data “{spec.get('name')}”); open that page "
+        raise ValueError(f"this run was saved on the {where} page (data “{echo(name)}”); open that page "
                          f"and load it there.")
+    try:
+        values, extra = _run_values(settings, spec, current)
+        cfg = replace(current, **values)
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
+        what = f"“{exc.args[0]}” is missing" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {echo(exc)}"
+        raise ValueError(f"its settings are incomplete or malformed ({what}); it was not written by this page, "
+                         f"or it was edited.") from None
+    problems = limit_problems(page, cfg) + _engine_problems(page, cfg, extra)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValueError(f"its settings ask for what this page does not offer: {problems[0]}{more}.")
+    return cfg
+
+
+def _run_values(settings: dict, spec: dict, current: LabConfig) -> tuple[dict, dict]:
+    """A saved run's settings -> (LabConfig field values, the other settings a Lab fixes)."""
     net, opt, tr = settings["net"], settings["optimizer"], settings["trainer"]
-    acts, bns, drops = net["activations"], net["batch_norm"], net["dropout"]
+    acts, bns, drops = list(net["activations"]), list(net["batch_norm"]), list(net["dropout"])
     same = len(set(acts)) <= 1 and len(set(bns)) <= 1 and len(set(drops)) <= 1
-    batch = tr["batch_size"] or 0
-    if batch not in BATCH_OPTIONS or opt["lr"] not in LR_OPTIONS:
-        raise ValueError("its batch size or learning rate is not one the sidebar offers.")
+    sizes = list(net["sizes"])
     values = dict(
-        hidden=tuple(net["sizes"][1:-1]), activation=acts[0] if acts and same else current.activation,
+        hidden=tuple(sizes[1:-1]), activation=acts[0] if acts and same else current.activation,
         per_layer=() if same else tuple(acts), batch_norm=bool(bns[0]) if bns else False,
         dropout=float(drops[0]) if drops else 0.0, per_layer_bn=() if same else tuple(bns),
         per_layer_drop=() if same else tuple(float(d) for d in drops), loss=net["loss"],
         output_activation=net["output_activation"] or current.output_activation, init=net["init"],
-        init_var=net["init_var"], seed=net["seed"], lr=opt["lr"], l2=opt["weight_decay"], batch_size=batch)
+        init_var=net["init_var"], seed=net["seed"], lr=opt["lr"], l2=opt["weight_decay"],
+        batch_size=tr["batch_size"] or 0)
     if opt["name"] == "adam":
         values["optimizer"] = "adam"
     elif opt["momentum"]:
@@ -348,12 +428,36 @@ def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
     else:
         values.update(dataset=spec["name"], n_samples=spec["n_samples"], noise=spec["noise"],
                       test_fraction=spec["test_fraction"], data_seed=spec["seed"])
-    return replace(current, **values)
+    extra = {"n_in": sizes[0], "n_out": sizes[-1], "dtype": net["dtype"], "trainer_seed": tr["seed"],
+             "eval_every": tr["eval_every"], "max_history": tr["max_history"],
+             "adam": (opt.get("betas"), opt.get("eps")) if opt["name"] == "adam" else None,
+             "spec_keys": sorted(spec)}
+    return values, extra
 
 
-# ----------------------------------------------------------------------------- the browser's checkpoint
-# The largest run (engine.export.save_run bytes) the browser keeps and may send back (ui.checkpoint).
-# The biggest run the sidebar can build (MNIST, 6 x 256 units, batch norm, Adam, full history)
-# is ~7 MB (tests/test_checkpoint.py); past this a run is not kept and a restore is refused
-# before it is decoded.
-CHECKPOINT_BYTES = 8 * 2**20
+def _engine_problems(page: str, cfg: LabConfig, extra: dict) -> list[str]:
+    """The settings of a saved run that a Lab of ``page`` fixes rather than shows (ui.lab): the
+    data's inputs and classes, the float type, the trainer's seed, evaluation and history."""
+    mnist = page == "mnist"
+    n_in, n_out = (784, len(cfg.digits)) if mnist else (2, 2)
+    spec_keys = sorted(data_spec(cfg))
+    out = []
+    if extra["spec_keys"] != spec_keys:
+        out.append(f"its data is described by {echo(', '.join(map(str, extra['spec_keys'])))}, not {', '.join(spec_keys)}")
+    if extra["n_in"] != n_in:
+        out.append(f"its network has {echo(extra['n_in'])} inputs, but this page's data has {n_in}")
+    if extra["n_out"] != n_out:
+        out.append(f"its network has {echo(extra['n_out'])} outputs, but this data has {n_out} classes")
+    dtype = "float32" if mnist else "float64"
+    if extra["dtype"] != dtype:
+        out.append(f"its numbers are {echo(extra['dtype'])}, this page computes in {dtype}")
+    if extra["trainer_seed"] != cfg.seed:
+        out.append("its batch order has its own seed, which the sidebar cannot show")
+    if extra["eval_every"] != limits.eval_every(page):
+        out.append(f"it evaluates the test set every {echo(extra['eval_every'])} steps, this page every "
+                   f"{limits.eval_every(page)}")
+    if extra["max_history"] != limits.MAX_HISTORY:
+        out.append(f"it keeps a history of {echo(extra['max_history'])} steps, this page {limits.MAX_HISTORY:,}")
+    if extra["adam"] is not None and (list(extra["adam"][0] or ()) != [0.9, 0.999] or extra["adam"][1] != 1e-8):
+        out.append("its Adam has betas or eps the sidebar does not offer")
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import projector, state
+from .echo import plain
 from .lab import Lab
 
 
@@ -54,10 +55,10 @@ def control_bar(page: str, lab: Lab) -> None:
 
 def messages(page: str, lab: Lab | None, error: str | None) -> None:
     """Link warnings, invalid-setting errors, divergence and rebuild notices."""
-    for w in state.link_warnings(page):
-        st.warning(w, icon="🔗")
-    if error:
-        st.error(f"{error} The model keeps its last valid settings until this is fixed.", icon="⚠️")
+    for w in state.link_warnings(page):  # they quote the link: text, never Markdown
+        st.warning(plain(w), icon="🔗")
+    if error:  # it may quote a file (a CSV's name and cells)
+        st.error(f"{plain(error)} The model keeps its last valid settings until this is fixed.", icon="⚠️")
     if lab is not None and lab.bugs:
         from engine.bugs import BUGS
 

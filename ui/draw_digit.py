@@ -9,6 +9,7 @@ from engine.digits import preprocess_drawing
 
 from . import charts
 from .canvas import decode, draw_canvas
+from .echo import plain
 
 
 def output_meaning(net) -> tuple[str, bool]:
@@ -52,7 +53,7 @@ def draw_digit_tab(page: str, lab) -> None:
         try:
             x = preprocess_drawing(decode(url))
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(plain(exc))
             return
         if x is None:
             st.caption("The canvas is empty: draw a digit.")

@@ -9,7 +9,8 @@ import streamlit as st
 
 from engine.export import save_run, standalone_script
 
-from . import state
+from . import limits, state
+from .echo import plain
 from .config import data_spec
 
 
@@ -42,7 +43,11 @@ def export_tab(page: str, lab) -> None:
         st.info("Pause first: the files are written from one moment of the run.", icon="⏸️")
         return
     name = f"{page}-step{lab.step}"
-    steps = st.number_input("Steps the script runs", 1, 100_000, value=max(100, lab.step), step=50,
+    lo, hi = limits.SCRIPT_STEPS
+    # past step 100,000 (XOR at 50 steps a frame: about a minute) the run's step is above the
+    # input's maximum: the default and a remembered value stay inside it
+    state.clamp(page, "script_steps", lo, hi)
+    steps = st.number_input("Steps the script runs", lo, hi, value=min(max(100, lab.step), hi), step=50,
                             key=state.key(page, "script_steps"),
                             help="From step 0 with the same seed: its losses equal this page's first steps.")
     with st.container(horizontal=True, gap="small"):
@@ -67,4 +72,4 @@ def export_tab(page: str, lab) -> None:
                           "file cannot be used.")
     err = state.ui_value(page, "_run_error")
     if err:
-        st.error(f"{err} Nothing was changed.", icon="⚠️")
+        st.error(f"{plain(err)} Nothing was changed.", icon="⚠️")  # it quotes the file's name and contents

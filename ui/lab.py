@@ -7,7 +7,9 @@ imports streamlit: ``ui.state`` stores one Lab per page in the user's session.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +18,7 @@ from engine import MLP, SGD, Adam, Diverged, Trainer
 from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
 from engine.datasets import Dataset
 
+from . import limits, pacing
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
 
 FIELD_LABELS = {
@@ -69,7 +72,7 @@ class Lab:
         self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
                                ds.X_test if has_test else None, ds.y_test if has_test else None,
                                batch_size=c.batch_size or None, seed=c.seed,
-                               eval_every=1 if c.dataset != "mnist" else 50)
+                               eval_every=limits.eval_every(self.page), max_history=limits.MAX_HISTORY)
         self.builds += 1
         self.error = None
         self._apply_bugs()
@@ -94,16 +97,17 @@ class Lab:
         A ValueError (e.g. impossible data sizes) leaves the lab exactly as it was."""
         old = self.cfg
         changed = [f for f in DATA_FIELDS + ARCH_FIELDS if getattr(old, f) != getattr(cfg, f)]
-        if any(f in DATA_FIELDS for f in changed):
-            dataset = self._load(cfg)  # may raise ValueError: nothing is replaced yet
-            self.dataset = dataset
         if changed:
-            previous = (self.cfg, self.net, self.opt, self.trainer)
-            self.cfg = cfg
+            # the new data and model replace the old ones together or not at all: a model that
+            # cannot be built on the new data (e.g. values a network cannot take) keeps its own
+            previous = (self.cfg, self.dataset, self.net, self.opt, self.trainer, self.builds, self.error)
             try:
+                if any(f in DATA_FIELDS for f in changed):
+                    self.dataset = self._load(cfg)  # may raise ValueError
+                self.cfg = cfg
                 self._build()
             except ValueError:
-                self.cfg, self.net, self.opt, self.trainer = previous
+                self.cfg, self.dataset, self.net, self.opt, self.trainer, self.builds, self.error = previous
                 raise
             if "csv_id" in changed:  # a new file: one change for the student, not "dataset, CSV file"
                 changed = ["csv_id"] + [f for f in changed if f not in DATA_FIELDS]
@@ -137,28 +141,77 @@ class Lab:
         self.notice = None
         self.playing = False
 
-    def adopt(self, trainer, cfg: LabConfig) -> None:
+    def adopt(self, trainer, cfg: LabConfig, dataset: Dataset | None = None) -> None:
         """Continue a saved run (engine.export.load_run): its trainer becomes this lab's, with the
-        settings ``cfg`` it was saved with (the same data as this lab's loader gives)."""
+        settings ``cfg`` it was saved with and its ``dataset`` (by default this lab's loader's,
+        for ``cfg``; pass the one the trainer was made with, so that nothing here can fail)."""
+        dataset = self._load(cfg) if dataset is None else dataset
         self.cfg, self.trainer = cfg, trainer
         self.net, self.opt = trainer.net, trainer.opt
-        self.dataset = self._load(cfg)
+        self.dataset = dataset
         self.builds += 1
         self.playing, self.error, self.walk = False, None, None
         self.bugs = frozenset()
         self.notice = f"Continued the saved run at step {trainer.step_count:,}: everything as it was when saved."
 
     # ------------------------------------------------------------------ training
-    def advance(self, n_steps: int) -> bool:
-        """Run n steps. On divergence: pause, keep the message, return False."""
-        return self._guard(lambda: self.trainer.run(n_steps))
+    def advance(self, n_steps: int, seconds: float | None = None, stop: Callable[[], bool] | None = None) -> bool:
+        """Run n steps. On divergence: pause, keep the message, return False.
+
+        ``seconds``: stop early (after at least one step) once the steps took this long;
+        ``stop()``: checked between steps, stop early when it says so (e.g. a Pause waits).
+        The live loop passes both, so one frame never holds the process for n heavy steps."""
+        tr = self.trainer
+        rows = tr.effective_batch_size  # the steps' batch, and the test set if an evaluation falls in
+        if tr.X_test is not None and tr.eval_every and (tr.step_count + n_steps) // tr.eval_every > \
+                tr.step_count // tr.eval_every:
+            rows = max(rows, len(tr.y_test))
+        if seconds is None and stop is None:
+            return self._guard(lambda: self.trainer.run(n_steps), rows=rows)
+
+        def some_steps():
+            deadline = time.monotonic() + seconds if seconds is not None else None
+            for i in range(n_steps):
+                if i and ((deadline is not None and time.monotonic() > deadline) or (stop is not None and stop())):
+                    break
+                self.trainer.step()
+        return self._guard(some_steps, stop, rows)
 
     def advance_epoch(self) -> bool:
         return self._guard(self.trainer.run_epoch)
 
-    def _guard(self, action) -> bool:
+    def release(self) -> None:
+        """Drop the batch-sized arrays the last forward/backward pass kept (engine
+        MLP.clear_caches): between steps a session holds only its parameters."""
+        self.net.clear_caches()
+
+    def pass_bytes(self, rows: int | None = None) -> int:
+        """About how much memory one engine pass of this lab takes at its peak: a training step
+        on the batch (the input, per hidden unit z, a, δ and their temporaries, the outputs)
+        or a test-set evaluation, whichever is larger (or a pass on ``rows`` rows). 784-256x6-10
+        on a full batch of 8,000 float32: ~320 MB; the XOR page's 2-8-8-2: ~0.3 MB."""
+        sizes = self.net.sizes
+        if rows is None:
+            rows = max(self.trainer.effective_batch_size, len(self.dataset.y_test))
+        return rows * (sizes[0] + 6 * sum(sizes[1:-1]) + 3 * sizes[-1]) * self.net.dtype.itemsize
+
+    @contextmanager
+    def working(self, stop: Callable[[], bool] | None = None, rows: int | None = None):
+        """Around any engine pass of this lab (on ``rows`` rows; None: the larger of a step and
+        a test-set evaluation): it waits until its memory fits the process's engine budget
+        (ui.pacing.engine_memory; a small one never waits); afterwards the batch-sized caches
+        are dropped. Yields False when ``stop()`` ended the wait."""
+        with pacing.engine_memory(self.pass_bytes(rows), stop) as got:
+            try:
+                yield got
+            finally:
+                self.release()
+
+    def _guard(self, action, stop=None, rows=None) -> bool:
         try:
-            action()
+            with self.working(stop, rows) as got:
+                if got:
+                    action()
             return True
         except (Diverged, ValueError) as exc:  # ValueError: e.g. batch norm on a batch of one
             self.playing = False
@@ -187,7 +240,13 @@ class Lab:
         if self.trainer.X_test is None:
             return None
         if self.trainer.last_eval is None or self.step == 0:
-            return self.trainer.evaluate()
+            # evaluated once per state, not once per frame (MNIST evaluates in training only
+            # every 50 steps), and as an engine pass: a heavy net's 2,000 test digits take ~40 MB
+            key = (id(self.trainer), self.step, self.builds)
+            if getattr(self, "_eval", (None,))[0] != key:
+                with self.working():
+                    self._eval = (key, self.trainer.evaluate())
+            return self._eval[1]
         return self.trainer.last_eval
 
     def with_cfg(self, **changes) -> LabConfig:

@@ -16,6 +16,12 @@ redrawn every SLOW_INTERVAL seconds, only when on screen.
   there, so Pause never leaves a computed but unshown step.
 - Frames come at up to 60 a second for one session; sessions playing at the same time share
   a frame budget (ui.pacing), so a classroom on one server gets smooth animation, not overload.
+- A frame's engine work is capped (ui.limits.FRAME_WORK_SECONDS, at least one step) and a
+  waiting Pause is checked between steps: the heaviest settings a link can ask for (MNIST,
+  6 x 256, full batch, 50 steps per frame, ~0.35 s a step) run one or two steps a frame
+  instead of holding the process for 17 s. Big engine passes of all sessions share a memory
+  budget (Lab.working, ui.pacing.engine_memory), and afterwards the network drops its batch-sized
+  caches, so memory per session stays near its parameters.
 - The loop stops by itself after LOOP_SECONDS; the fragment's own timer (run_every) starts
   the next one. It also stops within a frame when the browser is gone (tab closed).
 - During a *full* page run the fragment draws one still frame and returns, so the rest of
@@ -31,7 +37,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from . import checkpoint as keep
-from . import pacing, st_internals, state
+from . import limits, pacing, st_internals, state
 
 LOOP_SECONDS = 10.0
 SLOW_INTERVAL = 0.6
@@ -57,6 +63,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
             return
         kept = keep.slot(page, lab)
         slots = layout()
+        lab.release()  # layout may draw the slow views once (a full run)
         kept.catch_up()
         checkpoint = st.empty()
         if not lab.playing or state.in_full_run(page):
@@ -74,14 +81,17 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
                 if not ok:
                     st.rerun()  # full run: the Play button and the divergence message update
                 if draw_slow is not None and time.monotonic() >= next_slow:
-                    draw_slow(lab, slots)
+                    with lab.working(stop=lambda: st_internals.rerun_pending() is True) as got:
+                        if got:  # the slow views' passes (e.g. MNIST's test set) are engine work too
+                            draw_slow(lab, slots)
                     next_slow = time.monotonic() + SLOW_INTERVAL
                 interval = pacing.frame_interval(session, frame_interval)
                 time.sleep(max(0.0, interval - (time.monotonic() - t0)))
         finally:
             pacing.leave(session)
         if draw_slow is not None:
-            draw_slow(lab, slots)
+            with lab.working():
+                draw_slow(lab, slots)
 
     keep.stay_in_touch()
     state.mark_full_run(page, True)
@@ -101,7 +111,8 @@ def advance_frame(lab, checkpoint) -> bool:
     if st_internals.rerun_pending() is not False:
         checkpoint.empty()  # a Pause is waiting (or we cannot tell): stop here, before a step
     snap = lab.trainer.snapshot()
-    ok = lab.advance(lab.cfg.steps_per_frame)
+    ok = lab.advance(lab.cfg.steps_per_frame, seconds=limits.FRAME_WORK_SECONDS,
+                     stop=lambda: st_internals.rerun_pending() is True)
     if st_internals.rerun_pending():
         # the Pause came during these steps: their frame cannot be sent any more (the next
         # element update stops the script), so undo them; otherwise the re-run would show

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import controls, hidden_view, inspect, lessons, projector, state
+from .echo import plain
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import live_element
@@ -80,11 +81,11 @@ def render(page: str) -> None:
     cfg = state.read_config(page)
     lab, error = state.ensure_lab(page, cfg)
     if lab is None:
-        st.error(error or "Could not build this page's model.")
+        st.error(plain(error or "Could not build this page's model."))
         return
     state.sync_url(page, lab.cfg)
     if lab.dataset.name == "csv":
-        st.caption(lab.dataset.description + " Share links cannot carry an uploaded file.")
+        st.caption(plain(lab.dataset.description) + " Share links cannot carry an uploaded file.")  # column names
     lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):

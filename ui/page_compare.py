@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import projector, state
+from .echo import plain
 from .compare import DATASETS, DEEP, RACES, WATCH, WATCH_SETTING, CompareMaker, params_from_config, watch_applies
 from .live import run_live
 from .live_view import live_element
@@ -23,7 +24,7 @@ def render() -> None:
                "(tanh, softmax cross-entropy, N(0, 0.3) init, SGD + momentum 0.9, η = 0.03, full batches).")
     cfg = state.compare_config()
     for w in state.compare_link_warnings():
-        st.warning(w, icon="🔗")
+        st.warning(plain(w), icon="🔗")  # it quotes the link: text, never Markdown
     with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
         st.selectbox("Race", list(RACES), format_func=lambda r: RACES[r][0], key=state.key(PAGE, "race"),
                      help="What differs between the runs; the rest is shared.")
@@ -35,7 +36,7 @@ def render() -> None:
                       help="How many of the race's settings to train (each one costs the server CPU).")
     lab, error = state.compare_lab(cfg)
     if error:
-        st.error(error, icon="⚠️")
+        st.error(plain(error), icon="⚠️")
     state.sync_compare_url(params_from_config(lab.compare))
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.button("Pause" if lab.playing else "Play", key=state.key(PAGE, "_play"), type="primary",

@@ -9,6 +9,7 @@ import streamlit as st
 from engine.views import confident_mistakes, confusion
 
 from . import charts, controls, inspect, lessons, projector, state
+from .echo import plain
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
@@ -94,7 +95,7 @@ def render() -> None:
     cfg = state.read_config(page)
     lab, error = state.ensure_lab(page, cfg)
     if lab is None:
-        st.error(error or "Could not load MNIST.")
+        st.error(plain(error or "Could not load MNIST."))
         st.info("The other pages work without the MNIST files.")
         return
     state.sync_url(page, lab.cfg)

@@ -11,7 +11,8 @@ import streamlit as st
 from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
 from engine.datasets import DataFileError, mnist_available
 
-from . import state
+from . import limits, state
+from .echo import plain
 from .config import (
     BATCH_OPTIONS,
     CSV_DATASET,
@@ -50,15 +51,16 @@ def data_controls(page: str) -> None:
         except (DataFileError, ValueError) as exc:
             st.error(str(exc))
             return
-        hi_test = max(100, min(5000, available // 2) // 100 * 100)
-        state.clamp(page, "n_test", 100, hi_test)
+        lo_test, lo_train = limits.N_TEST[0], limits.N_TRAIN[0]
+        hi_test = max(lo_test, min(limits.N_TEST[1], available // 2) // 100 * 100)
+        state.clamp(page, "n_test", lo_test, hi_test)
         n_test = state.ui_value(page, "n_test", 2000)
-        hi_train = max(100, (available - n_test) // 100 * 100)
-        state.clamp(page, "n_train", 100, hi_train)
-        st.slider("Training digits", 100, hi_train, step=100, key=k("n_train"), **PERSIST,
+        hi_train = max(lo_train, min(limits.N_TRAIN[1], available - n_test) // 100 * 100)
+        state.clamp(page, "n_train", lo_train, hi_train)
+        st.slider("Training digits", lo_train, hi_train, step=100, key=k("n_train"), **PERSIST,
                   help=f"How many digits to train on. The selected digits have {available:,} images in "
                        f"the shipped set (MNIST's 10,000-digit test set); train and test are split from them.")
-        st.slider("Test digits", 100, hi_test, step=100, key=k("n_test"), **PERSIST,
+        st.slider("Test digits", lo_test, hi_test, step=100, key=k("n_test"), **PERSIST,
                   help="Held-out digits, never trained on, used for test loss, test accuracy and the "
                        "confusion matrix.")
     else:
@@ -79,24 +81,24 @@ def data_controls(page: str) -> None:
                                   "your session only; share links cannot carry it.")
             err = state.ui_value(page, "_csv_error")
             if err:
-                st.error(err + " The page keeps using its last valid data.")
+                st.error(plain(err) + " The page keeps using its last valid data.")  # it quotes the file
             elif state.ui_value(page, "csv_id"):
-                st.caption(f"Using {state.ui_value(page, '_csv_name', 'your file')}.")
+                st.caption(f"Using {plain(state.ui_value(page, '_csv_name', 'your file'))}.")
         else:
-            st.slider("Points", 50, 2000, step=50, key=k("n_samples"), **PERSIST,
+            st.slider("Points", *limits.N_SAMPLES, step=50, key=k("n_samples"), **PERSIST,
                       help="Number of data points (train + test).")
-            st.slider("Noise", 0.0, 0.5, step=0.01, key=k("noise"), **PERSIST,
+            st.slider("Noise", *limits.NOISE, step=0.01, key=k("noise"), **PERSIST,
                       help="Standard deviation of the Gaussian jitter added to every point; more noise "
                            "means overlapping classes and a test accuracy below 100 %.")
-        st.slider("Test fraction", 0.1, 0.5, step=0.05, key=k("test_fraction"), **PERSIST,
+        st.slider("Test fraction", *limits.TEST_FRACTION, step=0.05, key=k("test_fraction"), **PERSIST,
                   help="Share of points held out for testing (hollow circles). The split is stratified.")
-    st.number_input("Data seed", 0, 10**6, step=1, key=k("data_seed"), **PERSIST,
+    st.number_input("Data seed", *limits.SEED, step=1, key=k("data_seed"), **PERSIST,
                     help="Which random sample of data (and split) to use.")
 
 
 def network_controls(page: str) -> None:
     k = lambda name: state.key(page, name)
-    max_units = 256 if page == "mnist" else 64
+    max_units = limits.max_units(page)
     n_hidden = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=k("n_hidden"), **PERSIST,
                          help="0 = a linear classifier (logistic regression): it cannot solve XOR.")
     for row in range(0, n_hidden, 3):
@@ -150,7 +152,7 @@ def network_controls(page: str) -> None:
         st.select_slider("Init variance σ²", VAR_OPTIONS, key=k("init_var"), **PERSIST, format_func=_fmt_num,
                          help="W ~ N(0, σ²), log scale. Too small: signals and deltas shrink layer by layer "
                               "(vanishing). Too large: tanh/sigmoid saturate, or ReLU activations explode.")
-    st.number_input("Seed", 0, 10**6, step=1, key=k("seed"), **PERSIST,
+    st.number_input("Seed", *limits.SEED, step=1, key=k("seed"), **PERSIST,
                     help="Seeds the initial weights and the mini-batch shuffling: same seed, same run.")
 
 
@@ -163,7 +165,7 @@ def training_controls(page: str) -> None:
                      help="Step size (log scale). Applies on the next step, no reset. Too large and the "
                           "loss diverges: training pauses and says so. 0 freezes the weights: each step "
                           "still runs forward and backward (the δ chart moves), nothing is updated.")
-    st.slider("Momentum μ", 0.0, 0.99, step=0.01, key=k("momentum"), **PERSIST,
+    st.slider("Momentum μ", *limits.MOMENTUM, step=0.01, key=k("momentum"), **PERSIST,
               disabled=opt not in ("momentum", "nesterov"),
               help="Fraction of the previous update kept (SGD + momentum and Nesterov). Applies live.")
     st.select_slider("L2 weight decay λ", L2_OPTIONS, key=k("l2"), **PERSIST, format_func=_fmt_num,
@@ -173,7 +175,7 @@ def training_controls(page: str) -> None:
                      format_func=lambda b: "full" if b == 0 else str(b),
                      help="Samples per update. 'full' = the whole training set every step (smooth loss); "
                           "small batches are noisy but cheap. Larger than the data means full. Applies live.")
-    st.slider("Steps per frame", 1, 50, key=k("steps_per_frame"), **PERSIST,
+    st.slider("Steps per frame", *limits.STEPS_PER_FRAME, key=k("steps_per_frame"), **PERSIST,
               help="Engine updates between two pictures while playing: more = faster training, "
                    "same frame rate.")
 

@@ -19,37 +19,45 @@ from engine import load_dataset
 from engine.datasets import Dataset
 from engine.tabular import csv_dataset
 
+from . import limits
 from .config import (
     CSV_DATASET,
     PAGE_DEFAULTS,
     LabConfig,
     config_from_params,
+    limit_problems,
     params_from_config,
 )
 from .lab import Lab
 
 
 # ----------------------------------------------------------------------------- datasets
-@st.cache_resource(max_entries=24, show_spinner="Loading data…")
-def _cached_dataset(key: tuple) -> Dataset:
-    cfg = LabConfig(**dict(key))
-    if cfg.dataset == "mnist":
-        ds = load_dataset("mnist", n_train=cfg.n_train, n_test=cfg.n_test, digits=cfg.digits, seed=cfg.data_seed)
-    else:
-        ds = load_dataset(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise,
-                          test_fraction=cfg.test_fraction, seed=cfg.data_seed)
+# Shared by every visitor and bounded (ui.limits): a few entries each, dropped after a while.
+# A session keeps its own dataset alive through its Lab, so an evicted entry costs nothing
+# that is in use; the cache only saves the next visitor with the same settings the loading.
+def _read_only(ds: Dataset) -> Dataset:
     for a in (ds.X_train, ds.y_train, ds.X_test, ds.y_test):
         a.setflags(write=False)  # shared between sessions: make accidental writes fail loudly
     return ds
 
 
-@st.cache_resource(max_entries=16, show_spinner="Reading your CSV…")
+@st.cache_resource(max_entries=limits.MNIST_CACHE_ENTRIES, ttl=limits.CACHE_TTL_SECONDS,
+                   show_spinner="Loading data…")
+def _cached_mnist(n_train: int, n_test: int, digits: tuple, seed: int) -> Dataset:
+    return _read_only(load_dataset("mnist", n_train=n_train, n_test=n_test, digits=digits, seed=seed))
+
+
+@st.cache_resource(max_entries=limits.TOY_CACHE_ENTRIES, ttl=limits.CACHE_TTL_SECONDS,
+                   show_spinner="Loading data…")
+def _cached_toy(name: str, n_samples: int, noise: float, test_fraction: float, seed: int) -> Dataset:
+    return _read_only(load_dataset(name, n_samples=n_samples, noise=noise, test_fraction=test_fraction, seed=seed))
+
+
+@st.cache_resource(max_entries=limits.CSV_CACHE_ENTRIES, ttl=limits.CACHE_TTL_SECONDS,
+                   show_spinner="Reading your CSV…")
 def _cached_csv(data: bytes, test_fraction: float, seed: int) -> Dataset:
     # keyed by the file's content: two visitors uploading the same file share the parsed copy
-    ds = csv_dataset(data, test_fraction=test_fraction, seed=seed)
-    for a in (ds.X_train, ds.y_train, ds.X_test, ds.y_test):
-        a.setflags(write=False)
-    return ds
+    return _read_only(csv_dataset(data, test_fraction=test_fraction, seed=seed, **limits.CSV_LIMITS))
 
 
 def load_data(cfg: LabConfig) -> Dataset:
@@ -63,7 +71,9 @@ def load_data(cfg: LabConfig) -> Dataset:
             raise ValueError("Upload a CSV file in the sidebar (Data → CSV file): two numeric columns and "
                              "a label column, like “x1,x2,label”.")
         return _cached_csv(data, cfg.test_fraction, cfg.data_seed)
-    return _cached_dataset(tuple((f, getattr(cfg, f)) for f in DATA_FIELDS if f != "csv_id"))
+    if cfg.dataset == "mnist":
+        return _cached_mnist(cfg.n_train, cfg.n_test, tuple(cfg.digits), cfg.data_seed)
+    return _cached_toy(cfg.dataset, cfg.n_samples, cfg.noise, cfg.test_fraction, cfg.data_seed)
 
 
 def accept_csv(page: str) -> None:
@@ -75,7 +85,7 @@ def accept_csv(page: str) -> None:
         return
     data = upload.getvalue()
     try:
-        csv_dataset(data)  # the same checks the page's loader will run
+        csv_dataset(data, **limits.CSV_LIMITS)  # the same checks the page's loader will run
     except ValueError as exc:
         st.session_state[key(page, "_csv_error")] = f"{upload.name}: {exc}"
         return
@@ -173,6 +183,9 @@ def ensure_lab(page: str, cfg: LabConfig) -> tuple[Lab | None, str | None]:
         # a file was uploaded but could not be used: say that, not "upload a file"
         return current, (f"Your file could not be used — {bad_file} Upload a corrected file (Data → CSV "
                          "file); the page keeps its last valid data.")
+    problems = limit_problems(page, cfg)
+    if problems:  # the sidebar's values are the browser's: checked like a link's before anything is built
+        return current, f"This page does not offer that setting: {problems[0]}."
     try:
         if current is None:
             current = Lab(page, cfg, load_data)
@@ -234,11 +247,17 @@ def compare_lab(cfg):
     current = lab("compare")
     if current is None or current.compare != cfg:
         try:
+            for _, run_cfg in cfg.run_configs():  # every run within the limits, before any is built
+                problems = limit_problems("compare", run_cfg)
+                if problems:
+                    raise ValueError(f"This page does not offer that setting: {problems[0]}.")
             st.session_state[key("compare", "_lab")] = CompareLab(cfg, load_data)
         except ValueError as exc:
-            if current is None:
-                raise
-            return current, str(exc)
+            if current is None:  # the first visit: the default race, and the sentence
+                from .compare import CompareConfig
+
+                st.session_state[key("compare", "_lab")] = CompareLab(CompareConfig(), load_data)
+            return lab("compare"), str(exc)
     return lab("compare"), None
 
 
@@ -342,21 +361,28 @@ def continue_run_bytes(page: str, data: bytes) -> str | None:
     settings go to the sidebar and its trainer becomes the page's. -> None on success, else the
     sentence saying why it could not be used (and nothing has changed). One path for every way
     a saved run comes back (an uploaded file, the browser's checkpoint)."""
-    from engine.export import load_run, run_settings
+    from engine.export import Budget, load_run, run_settings
 
     from .config import config_from_run
 
     current = lab(page)
     if current is None:
         return "this page has no model yet; open it first."
+    if len(data) > limits.RUN_FILE_BYTES:
+        return (f"the file has {len(data) / 1e6:.1f} MB; a saved run of this app is at most "
+                f"{limits.RUN_FILE_BYTES / 1e6:.0f} MB.")
+    # everything is read, checked and built first; the session changes only once all of it worked
+    budget = Budget(array_bytes=limits.RUN_ARRAY_BYTES, settings_bytes=limits.RUN_SETTINGS_BYTES,
+                    members=limits.RUN_MEMBERS)
     try:
-        cfg = config_from_run(page, run_settings(data), current.cfg)
+        cfg = config_from_run(page, run_settings(data, budget), current.cfg)  # the link's limits
         ds = load_data(cfg)
-        tr = load_run(data, ds.X_train, ds.y_train, *((ds.X_test, ds.y_test) if len(ds.y_test) else (None, None)))
+        tr = load_run(data, ds.X_train, ds.y_train, *((ds.X_test, ds.y_test) if len(ds.y_test) else (None, None)),
+                      budget=budget)
     except ValueError as exc:
         return str(exc).removeprefix("load_run: ")
     apply_settings(page, _widget_values(cfg))
-    current.adopt(tr, cfg)
+    current.adopt(tr, cfg, ds)
     return None
 
 

@@ -12,7 +12,7 @@ from engine import Diverged
 from engine.ledger import shape_ledger, shape_ledger_columns
 from engine.phases import StepWalk
 
-from . import charts, state
+from . import charts, limits, state
 from .sidebar import PERSIST
 
 PHASE_LABELS = {"forward": "forward", "loss": "loss", "backward": "backward", "update": "update"}
@@ -88,8 +88,9 @@ def ledger_tab(page: str, lab) -> None:
     build = shape_ledger_columns if columns else shape_ledger
     X, y = _batch(lab)
     try:
-        rows = build(lab.net, X, y)
-        per = build(lab.net, X, y, per_sample=True) if one and not bn else None
+        with lab.working(rows=X.shape[0]):  # a pass on the batch: engine work like a step (ui.pacing)
+            rows = build(lab.net, X, y)
+            per = build(lab.net, X, y, per_sample=True) if one and not bn else None
     except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
         st.error(str(exc))
         return
@@ -113,9 +114,17 @@ def _walk(lab):
 
 def _start(lab) -> None:
     lab.playing = False
+    need = lab.pass_bytes(lab.trainer.effective_batch_size)
+    if need > limits.WALK_MAX_BYTES:  # it would keep a whole step's arrays in this session
+        lab.walk, lab.error = None, (
+            f"The step walkthrough keeps every array of one step: about {need / 1e6:.0f} MB with this network "
+            f"and a batch of {lab.trainer.effective_batch_size:,}; it is offered up to "
+            f"{limits.WALK_MAX_BYTES / 1e6:.0f} MB. Choose a smaller batch size (or fewer units) to walk through.")
+        return
     try:
-        lab.walk = StepWalk(lab.trainer)
-        lab.walk.advance()
+        with lab.working(rows=lab.trainer.effective_batch_size):
+            lab.walk = StepWalk(lab.trainer)
+            lab.walk.advance()
     except ValueError as exc:  # a bug-zoo shape error, or batch norm on a batch of one
         lab.walk, lab.error = None, str(exc)
 
