@@ -96,6 +96,8 @@ def _fingerprint(value):
     try:
         return pickle.dumps(value)
     except Exception:
+        if isinstance(value, dict):  # a components-v2 element's state: a dict subclass that does not pickle
+            return ("dict", _fingerprint(dict(value)))
         return ("object", type(value).__name__, id(value))
 
 

@@ -42,8 +42,28 @@ def test_the_live_loop_uses_the_budget():
 
     from ui import live
 
-    src = inspect.getsource(live.run_live)
-    assert "seconds=limits.FRAME_WORK_SECONDS" in src and "stop=" in src
+    # the loop's frame is advance_frame (tests/test_st_internals.py covers its Pause answers)
+    assert "advance_frame(lab, checkpoint)" in inspect.getsource(live.run_live)
+    asked = {}
+
+    class Lab:
+        class cfg:
+            steps_per_frame = 50
+
+        class trainer:
+            snapshot = staticmethod(lambda: None)
+
+        @staticmethod
+        def advance(n, seconds=None, stop=None):
+            asked.update(n=n, seconds=seconds, stop=stop)
+            return True
+
+    class Slot:
+        def empty(self):
+            pass
+
+    assert live.advance_frame(Lab, Slot()) is True
+    assert asked["n"] == 50 and asked["seconds"] == limits.FRAME_WORK_SECONDS and callable(asked["stop"])
     assert 0 < limits.FRAME_WORK_SECONDS <= 0.5
 
 

@@ -66,7 +66,7 @@ class FakeLab:
     def _restore(self, snap):
         self.steps = snap
 
-    def advance(self, n):
+    def advance(self, n, seconds=None, stop=None):  # ui.lab.Lab.advance's signature
         self.steps += n
         return True
 
