@@ -267,3 +267,24 @@ def test_kubernetes_manifest_pieces_fit_together_with_cookie_affinity():
         assert ann["haproxy.org/cookie-persistence"] and ann["haproxy.org/check-http"] == "/_stcore/health"
     assert ann["nginx.ingress.kubernetes.io/affinity"] == "cookie"
     assert int(ann["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+
+
+# ----------------------------------------------------------------------------- deploy/local's input
+def test_deploy_local_refuses_bad_arguments_with_one_sentence_and_starts_nothing(tmp_path):
+    import socket
+
+    local = [sys.executable, str(DEPLOY / "local")]
+    for args, words in ((["--replicas", "0"], "--replicas must be between 1 and 64, not 0"),
+                        (["--port", "70000"], "--port must be a TCP port (1-65535), not 70000")):
+        out = subprocess.run(local + args, capture_output=True, text=True, timeout=30)
+        assert out.returncode == 2 and words in out.stderr and "Traceback" not in out.stderr, out.stderr
+    tool("haproxy", "haproxy")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(local + ["--port", str(port), "--logs", str(tmp_path)], capture_output=True, text=True,
+                             timeout=60)
+    assert out.returncode == 1 and f"port {port} on 127.0.0.1 is in use" in out.stdout, out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "replica app1 pid" not in out.stdout  # nothing was started
