@@ -135,6 +135,7 @@ class Visitor:
         self.page = self.ctx.new_page()
         self.answered_by: list[str] = []   # X-Backprop-Replica of every HTTP response
         self.sockets = []                  # the page's Streamlit WebSockets, in order
+        self.played_at = 0.0
         self.page.on("response", self._response)
         self.page.on("websocket", lambda ws: self.sockets.append(ws) if "/_stcore/stream" in ws.url else None)
         self.page.goto(address + path)
@@ -162,6 +163,7 @@ def open_visitors(browser, d: Deployment, seeds) -> list[Visitor]:
 
 
 def play(v: Visitor) -> None:
+    v.played_at = time.monotonic()
     button(v.page, "Play").click()
     v.page.wait_for_function(f"() => window.__bpLive.get({VIEW!r}).status.step > 0", timeout=60000)
 
@@ -237,6 +239,7 @@ def test_visitors_spread_over_the_replicas_and_every_request_reaches_their_own(c
 
 
 CONTINUE = re.compile(r"^Continue your run", re.IGNORECASE)
+CHECKPOINT_AGE = 7.0  # seconds of play before the kill
 
 
 def test_sigkill_of_a_replica_moves_its_visitors_to_the_other_where_they_continue_and_the_rest_never_notice(
@@ -246,7 +249,9 @@ def test_sigkill_of_a_replica_moves_its_visitors_to_the_other_where_they_continu
     for v in visitors:
         if v.page.evaluate(f"() => window.__bpLive.get({VIEW!r}).status.playing") is not True:
             play(v)  # this test alone
-    time.sleep(2)  # long enough for the browsers to keep a checkpoint of a run in progress
+    # playing long enough for the browsers to have kept a checkpoint of the run in progress (one
+    # every few seconds while playing: ui/checkpoint.py CHECKPOINT_SECONDS, 5 s)
+    time.sleep(max(0.0, max(v.played_at for v in visitors) + CHECKPOINT_AGE - time.monotonic()))
     victim_name = "app1"
     victims = [(s, v) for s, v in zip(seeds, visitors) if v.replica == victim_name]
     others = [(s, v) for s, v in zip(seeds, visitors) if v.replica != victim_name]
