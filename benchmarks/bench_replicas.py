@@ -311,12 +311,18 @@ def run(n: int, seconds: float) -> bool:
             before_kill = {i: trace[i][-1][1] for i in victims}
             srv.os.kill(d.pid(victim), signal.SIGKILL)
             t_kill = time.monotonic()
-            cookie_moved = {}
+            cookie_moved, offered = {}, {}
             while time.monotonic() - t_kill < 20:
                 for i, v in enumerate(visitors):
                     trace[i].append((time.monotonic(), v.step()))
                     if i in victims and i not in cookie_moved and v.replica not in (victim, None):
                         cookie_moved[i] = time.monotonic() - t_kill
+                    if i in victims and i not in offered:
+                        try:
+                            if v.page.get_by_role("button", name=CONTINUE).count():
+                                offered[i] = time.monotonic() - t_kill
+                        except PlaywrightError:
+                            pass
                 try:
                     st = d.stats()[victim]["status"]
                 except (OSError, KeyError):
@@ -366,7 +372,7 @@ def run(n: int, seconds: float) -> bool:
                 try:
                     offer = v.page.get_by_role("button", name=CONTINUE).first
                     offer.wait_for(timeout=20000)
-                    t_offer = time.monotonic() - t_kill
+                    t_offer = offered.get(i, time.monotonic() - t_kill)
                     label = offer.inner_text()
                     step_n = int(re.search(r"step ([\d,]+)", label).group(1).replace(",", ""))
                     offer.click()
