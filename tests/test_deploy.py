@@ -268,7 +268,9 @@ def test_sigkill_of_a_replica_moves_its_visitors_to_the_other_where_they_continu
     # the others: their steps keep coming, at no moment stalling, on the same WebSocket
     samples = {s: [] for s, _ in others}
     shown = dict(before_kill)  # the last step each victim's page showed from the killed replica
+    states = set()  # what HAProxy said of the killed replica meanwhile
     while time.monotonic() - t_kill < 6:
+        states.add(deployment.servers().get(victim_name))
         for s, v in others:
             samples[s].append((time.monotonic(), v.status()["step"]))
         for s, v in victims:
@@ -302,7 +304,8 @@ def test_sigkill_of_a_replica_moves_its_visitors_to_the_other_where_they_continu
         no_exception(v.page)
     (ROOT / "shots").mkdir(exist_ok=True)
     victims[0][1].page.screenshot(path=str(ROOT / "shots" / "test-deploy-after-kill.png"))
-    # HAProxy saw the replica die and deploy/local started it again; HAProxy took it back
+    # HAProxy took the dead replica out, deploy/local started it again, HAProxy took it back
+    assert any(st and st.startswith("DOWN") for st in states), states
     deadline = time.monotonic() + 60
     while deployment.servers().get(victim_name) != "UP" or deployment.pid(victim_name) is None:
         assert time.monotonic() < deadline, (deployment.servers(), deployment.lines[-5:])
