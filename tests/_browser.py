@@ -44,11 +44,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server():
-    """-> (process, url) of `streamlit run app.py` on a free local port, once healthy."""
-    port = free_port()
+def start_server(port: int | None = None):
+    """-> (process, url) of `streamlit run app.py` on ``port`` (default: a free local port), once
+    healthy."""
+    port = port or free_port()
     (ROOT / "shots").mkdir(exist_ok=True)
-    log = open(ROOT / "shots" / f"browser-test-server-{port}.log", "w")
+    log = open(ROOT / "shots" / f"browser-test-server-{port}.log", "a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],

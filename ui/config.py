@@ -349,3 +349,11 @@ def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
         values.update(dataset=spec["name"], n_samples=spec["n_samples"], noise=spec["noise"],
                       test_fraction=spec["test_fraction"], data_seed=spec["seed"])
     return replace(current, **values)
+
+
+# ----------------------------------------------------------------------------- the browser's checkpoint
+# The largest run (engine.export.save_run bytes) the browser keeps and may send back (ui.checkpoint).
+# The biggest run the sidebar can build (MNIST, 6 x 256 units, batch norm, Adam, full history)
+# is ~7 MB (tests/test_checkpoint.py); past this a run is not kept and a restore is refused
+# before it is decoded.
+CHECKPOINT_BYTES = 8 * 2**20

@@ -13,7 +13,9 @@ from . import state
 from .config import data_spec
 
 
-def _run_bytes(lab) -> bytes:
+def run_bytes(lab) -> bytes:
+    """The run file: engine.export.save_run with the page's data spec (also the browser's
+    checkpoint, ui.checkpoint)."""
     buf = io.BytesIO()
     save_run(lab.trainer, buf, data_spec=data_spec(lab.cfg))
     return buf.getvalue()
@@ -44,7 +46,7 @@ def export_tab(page: str, lab) -> None:
                             key=state.key(page, "script_steps"),
                             help="From step 0 with the same seed: its losses equal this page's first steps.")
     with st.container(horizontal=True, gap="small"):
-        st.download_button("The run (.npz)", lambda: _run_bytes(lab), f"{name}.npz", "application/octet-stream",
+        st.download_button("The run (.npz)", lambda: run_bytes(lab), f"{name}.npz", "application/octet-stream",
                            key=state.key(page, "_dl_run"), icon=":material/save:", on_click="ignore",
                            help="Everything to continue exactly: upload it below (this page, later).")
         st.download_button("History (.csv)", lambda: lab.trainer.history_frame().to_csv(index=False),

@@ -20,6 +20,8 @@ redrawn every SLOW_INTERVAL seconds, only when on screen.
   the next one. It also stops within a frame when the browser is gone (tab closed).
 - During a *full* page run the fragment draws one still frame and returns, so the rest of
   the page below it is not held up; the timer starts the loop a moment later.
+- Above the live view, the browser's checkpoint of the run (ui.checkpoint): sent at every
+  full run that changed the run and every few seconds while playing, never in the frames.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from . import checkpoint as keep
 from . import pacing, st_internals, state
 
 LOOP_SECONDS = 10.0
@@ -52,6 +55,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
         lab = state.lab(page)
         if lab is None:
             return
+        kept = keep.slot(page, lab)
         slots = layout()
         checkpoint = st.empty()
         if not lab.playing or state.in_full_run(page):
@@ -74,6 +78,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
                     checkpoint.empty()
                 for view, maker in slots["live"]:
                     view.send(maker.frame())
+                kept.tick()
                 if not ok:
                     st.rerun()  # full run: the Play button and the divergence message update
                 if draw_slow is not None and time.monotonic() >= next_slow:
@@ -86,6 +91,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
         if draw_slow is not None:
             draw_slow(lab, slots)
 
+    keep.stay_in_touch()
     state.mark_full_run(page, True)
     try:
         live()

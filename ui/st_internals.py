@@ -6,6 +6,8 @@ costs speed if a Streamlit upgrade changes what it reads.
    updates its view element every frame; Streamlit rejects a key used twice in one run, so
    the ids that call registered are removed again. A stable key is what lets the browser
    keep the mounted element (its canvases and charts) and merely receive new data.
+   ``added_ids`` / ``forget_ids`` do the same for an element with a callback (the browser's
+   checkpoint, ui.checkpoint), which must stay registered between its updates.
 2. ``rerun_pending``: whether a Pause (or any full re-run) is waiting. Streamlit stops a
    running script only at its next element update; the loop asks before each engine step,
    so a Pause never leaves a computed but unshown step. Reading the flag costs nothing; the
@@ -39,6 +41,30 @@ def release_ids(registered) -> bool:
         for s, old in zip(sets, snapshot):
             with s._lock:
                 s._data.intersection_update(old)
+        return True
+    except Exception:
+        return False
+
+
+def added_ids(registered):
+    """The ids registered since ``registered_ids()`` -> a token for ``forget_ids``, or None.
+    (The live view releases its ids right after each update; an element with a callback keeps
+    them to the end of the run, or Streamlit drops its callback as a stale widget, and only
+    releases them just before its next update: ui.checkpoint.)"""
+    try:
+        sets, snapshot = registered
+        return sets, [set(s._data) - old for s, old in zip(sets, snapshot)]
+    except Exception:
+        return None
+
+
+def forget_ids(added) -> bool:
+    """Unregister the ids ``added_ids`` returned, so that the same key can be sent again. -> success."""
+    try:
+        sets, ids = added
+        for s, gone in zip(sets, ids):
+            with s._lock:
+                s._data.difference_update(gone)
         return True
     except Exception:
         return False

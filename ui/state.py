@@ -289,6 +289,26 @@ def session_id() -> str:
         return ""
 
 
+def session_token() -> str:
+    """A random name of this server session (not Streamlit's session id): the browser's
+    checkpoint (ui.checkpoint) records which session wrote it, and offers it only to another."""
+    if "_session_token" not in st.session_state:
+        import secrets
+
+        st.session_state["_session_token"] = secrets.token_urlsafe(9)
+    return st.session_state["_session_token"]
+
+
+def element_event(element_key: str, event: str):
+    """The value a browser element (components v2) sent with setTriggerValue(event, ...) for the
+    current run, or None; read from the element's callback."""
+    value = st.session_state.get(element_key)
+    try:
+        return value.get(event)
+    except AttributeError:
+        return None
+
+
 def browser_gone() -> bool:
     """True only when we know this user's browser has disconnected (tab closed, network gone);
     any doubt (no served runtime, an internal API that changed) answers False."""

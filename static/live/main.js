@@ -12,6 +12,7 @@ const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, ne
   import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
+const checkpoint = await import(`./checkpoint.js${V}`);  // the browser's copy of the run
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
@@ -159,6 +160,7 @@ export function render(component) {
   if (!(data instanceof Uint8Array)) return;
   styleShadow(parentElement);
   const { meta, arrays } = unpack(data);
+  if (meta.parts[0] === 'checkpoint') return checkpoint.render(meta, arrays, component);
   let v = views.get(meta.view);
   if (!v) { v = meta.parts[0] === 'compare' ? new CompareView(meta.view) : new View(meta.view); views.set(meta.view, v); }
   try {
