@@ -12,7 +12,10 @@ keeps it (the browser half: static/live/checkpoint.js).
   localStorage: it stores bytes as they are (localStorage only strings: base64, a third more)
   and allows far more than localStorage's ~5 MB per site; an MNIST run is ~0.6-1 MB.
 - When: after every change of the run that a full page run shows (Pause, Step, Step epoch, a
-  continued run, a new learning rate...), and every CHECKPOINT_SECONDS while playing. A run
+  continued run, a new learning rate...), and every CHECKPOINT_SECONDS while playing, or less
+  often for a run so big that writing it would take more than WRITE_SHARE of the playing time
+  (benchmarks/bench_checkpoint.py: MNIST 784-100-10 ~0.6 MB in ~25 ms, every 5 s; the largest
+  run the sidebar allows ~5.8 MB in ~0.2 s, every ~20 s). A run
   back at step 0 is not kept: Reset discards the tab's checkpoint (and the one on offer); a
   rebuild or a lesson discards one this session wrote, never one offered from an earlier
   session (changing a setting before clicking "Continue" must not lose the run).
@@ -46,7 +49,8 @@ from .export_view import run_bytes
 from .frames import pack
 from .live_view import _component
 
-CHECKPOINT_SECONDS = 5.0  # while playing; a Pause or a Step saves at once
+CHECKPOINT_SECONDS = 5.0  # while playing, at least this often; a Pause or a Step saves at once
+WRITE_SHARE = 0.01        # ...but writing one takes at most this share of the playing time
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -89,7 +93,8 @@ def due(page: str, lab, force: bool) -> tuple[str | None, bool]:
     if lab.step == 0 or lab.cfg.dataset == CSV_DATASET:
         reset = last is not None and lab.step == 0 and last[1] != lab.builds and last[3] == lab.cfg
         return "clear", reset
-    if force or time.monotonic() - state.ui_value(page, "_ckpt_time", -math.inf) >= CHECKPOINT_SECONDS:
+    gap = state.ui_value(page, "_ckpt_gap", CHECKPOINT_SECONDS)
+    if force or time.monotonic() - state.ui_value(page, "_ckpt_time", -math.inf) >= gap:
         return "save", False
     return None, False
 
@@ -114,9 +119,10 @@ def frame(page: str, lab, op: str | None, reset: bool = False, data: bytes | Non
 
 
 class Slot:
-    """The checkpoint element of ``page``, drawn by the live fragment (ui.live.run_live) before
-    the live view: create it in every run of the fragment (it sends what is due; an element the
-    run does not draw would vanish), then call ``tick()`` after every animation frame."""
+    """The checkpoint element of ``page``, drawn by the live fragment (ui.live.run_live) above the
+    live view: create it in every run of the fragment (an element the run does not draw would
+    vanish), call ``catch_up()`` once the live view is drawn, then ``tick()`` after every
+    animation frame while playing."""
 
     def __init__(self, page: str, lab):
         self.page, self.lab, self.key = page, lab, f"bp-ckpt-{page}"
@@ -127,22 +133,40 @@ class Slot:
         self.slot = st.empty()
         self._added = None      # the ids our last update registered (released before the next one)
         self._resend = True     # False if Streamlit's internals changed: one update per run then
-        self.send(force=state.in_full_run(page) or not lab.playing, always=True)
+        self._next = 0.0
+        self._force = state.in_full_run(page) or not lab.playing
+        op, reset = due(page, lab, self._force)
+        if op == "save":  # the run file is written after the live view's frame (catch_up): the picture first
+            op, reset = None, False
+        self._send(op, reset)
+
+    def catch_up(self) -> None:
+        """After the live view's first frame: send the run if it changed (at once in a full run,
+        e.g. a Pause or a Step; while playing, when the interval has passed)."""
+        self.send(self._force)
 
     def tick(self) -> None:
         """While playing: send a checkpoint when one is due (cheap otherwise: one clock read)."""
         if self._resend and time.monotonic() >= self._next:
             self.send(force=False)
 
-    def send(self, force: bool, always: bool = False) -> None:
-        page, lab = self.page, self.lab
-        op, reset = due(page, lab, force)
-        self._next = time.monotonic() + (0.5 if op is None else CHECKPOINT_SECONDS)
-        if op is None and not always:
+    def send(self, force: bool) -> None:
+        if not self._resend:
             return
+        op, reset = due(self.page, self.lab, force)
+        self._next = time.monotonic() + 0.5
+        if op is not None:
+            self._send(op, reset)
+
+    def _send(self, op: str | None, reset: bool) -> None:
+        page, lab = self.page, self.lab
         data = size = None
         if op == "save":
+            t0 = time.monotonic()
             data = run_bytes(lab)
+            gap = max(CHECKPOINT_SECONDS, (time.monotonic() - t0) / WRITE_SHARE)
+            state.put(page, "_ckpt_gap", gap)
+            self._next = t0 + gap
             if len(data) > CHECKPOINT_BYTES:
                 op, data, size = "toolarge", None, len(data)
         if op is not None:
@@ -163,6 +187,9 @@ class Slot:
 
 
 class _NoSlot:
+    def catch_up(self) -> None:
+        pass
+
     def tick(self) -> None:
         pass
 

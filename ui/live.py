@@ -57,6 +57,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
             return
         kept = keep.slot(page, lab)
         slots = layout()
+        kept.catch_up()
         checkpoint = st.empty()
         if not lab.playing or state.in_full_run(page):
             return

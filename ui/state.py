@@ -54,6 +54,7 @@ def _cached_csv(data: bytes, test_fraction: float, seed: int) -> Dataset:
 
 def load_data(cfg: LabConfig) -> Dataset:
     """The dataset for a config; cached and shared (read-only) across sessions."""
+    from . import preload  # noqa: F401  (scikit-learn imported once, not by two sessions at a time)
     from .config import DATA_FIELDS
 
     if cfg.dataset == CSV_DATASET:

@@ -231,6 +231,9 @@ function draw(p) {
     parts.push(note);
   }
   p.host.replaceChildren(...parts);
+  // nothing to show: fold Streamlit's box of this element too, or its gap would push the page down
+  const root = p.host.getRootNode(), box = root && root.host && root.host.closest('[data-testid="stElementContainer"]');
+  if (box) box.style.display = parts.length ? '' : 'none';
 }
 
 function pageState(page) {
