@@ -27,10 +27,13 @@ FORMAT = "backprop-playground run v1"
 
 # ----------------------------------------------------------------------------- settings
 def _net_config(net: MLP) -> dict:
-    return {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
-            "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
-            "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
-            "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+    cfg = {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
+           "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
+           "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
+           "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+    if net.is_regression:  # only then: a classification run's file stays as it always was
+        cfg["problem"] = "regression"
+    return cfg
 
 
 def _opt_config(opt) -> dict:
@@ -76,10 +79,13 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
             arrays["data/X_test"], arrays["data/y_test"] = tr.X_test, tr.y_test
     h = tr.history
     L = net.n_layers
+    nan = lambda v: np.nan if v is None else v  # noqa: E731  (a record's "not measured")
     arrays["history/numbers"] = np.array(
-        [[r.step, r.epoch, r.loss, r.train_acc, np.nan if r.test_loss is None else r.test_loss,
-          np.nan if r.test_acc is None else r.test_acc, r.batch_size, r.lr, *r.delta_norms, *r.grad_norms,
-          *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+        [[r.step, r.epoch, r.loss, nan(r.train_acc), nan(r.test_loss), nan(r.test_acc), r.batch_size, r.lr,
+          *r.delta_norms, *r.grad_norms, *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+    if net.is_regression:  # R² in place of the accuracies (which are NaN above): train, test
+        arrays["history/r2"] = np.array([[nan(r.train_r2), nan(r.test_r2)] for r in h],
+                                        dtype=np.float64).reshape(len(h), 2)
     meta = {
         "format": FORMAT, "net": _net_config(net), "optimizer": _opt_config(opt),
         "optimizer_state": {"t": opt.t, "slots": len(opt.m) if isinstance(opt, Adam) else len(opt.buffers)},
@@ -138,7 +144,7 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
     nc, tc = meta["net"], meta["trainer"]
     net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
               init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=np.dtype(nc["dtype"]),
-              batch_norm=nc["batch_norm"], dropout=nc["dropout"])
+              batch_norm=nc["batch_norm"], dropout=nc["dropout"], problem=nc.get("problem", "classification"))
     for name, p in net.named_params():
         saved = files[f"param/{name}"]
         if saved.shape != p.shape:
@@ -178,14 +184,20 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
     tr.last_eval = tuple(tc["last_eval"]) if tc["last_eval"] is not None else None
     tr.rng.bit_generator.state = tc["rng"]
     L = net.n_layers
-    for row in files["history/numbers"]:
-        tl, ta = float(row[4]), float(row[5])
+    numbers = files["history/numbers"]
+    r2 = files["history/r2"] if net.is_regression else np.full((len(numbers), 2), np.nan)
+    if r2.shape != (len(numbers), 2):
+        raise ValueError(f"load_run: its R² history has shape {r2.shape}, expected ({len(numbers)}, 2): "
+                         f"the file is damaged.")
+    num = lambda v: None if math.isnan(v) else float(v)  # noqa: E731
+    for row, (r2_train, r2_test) in zip(numbers, r2):
         tr.history.append(StepRecord(
-            step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=float(row[3]),
-            test_loss=None if math.isnan(tl) else tl, test_acc=None if math.isnan(ta) else ta,
+            step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=num(row[3]),
+            test_loss=num(row[4]), test_acc=num(row[5]),
             batch_size=int(row[6]), lr=float(row[7]), delta_norms=tuple(float(v) for v in row[8:8 + L]),
             grad_norms=tuple(float(v) for v in row[8 + L:8 + 2 * L]),
-            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L])))
+            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L]),
+            train_r2=num(r2_train), test_r2=num(r2_test)))
     return tr
 
 
@@ -200,7 +212,8 @@ def standalone_script(tr: Trainer, steps: int = 100, data_spec: dict | None = No
     if data_spec and data_spec.get("name") == "mnist":
         data = script_template.mnist_loader(data_spec)
     else:
-        data = ("# the training data: X (N, n_in), y (N,) class labels\nX = np.array(" + _rows(tr.X)
+        what = "real targets" if net.is_regression else "class labels"
+        data = (f"# the training data: X (N, n_in), y (N,) {what}\nX = np.array(" + _rows(tr.X)
                 + ")\ny = np.array(" + repr(tr.y.tolist()) + ")\n")
     return script_template.render(net=_net_config(net), init_vars=net.init_variances(), opt=_opt_config(opt),
                                   batch_size=tr.batch_size,
