@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-from engine import HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS
+from engine import CURVE_SETS, HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS, REGRESSION_SETS
 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
 INIT_LABELS = {"normal": "Normal N(0, σ²)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)",
@@ -67,6 +67,7 @@ class LabConfig:
     batch_size: int = 0  # 0 = full batch
     steps_per_frame: int = 2
     csv_id: str = ""  # content hash of the user's uploaded CSV (dataset "csv"); never in links
+    problem: str = "classification"  # fixed per page: "regression" on the regression pages
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -97,8 +98,17 @@ PAGE_DEFAULTS: dict[str, LabConfig] = {
                         init="xavier", optimizer="adam", lr=0.01, batch_size=32, steps_per_frame=4),
     "mnist": LabConfig(dataset="mnist", hidden=(100,), activation="relu", init="he", optimizer="momentum",
                        lr=0.03, momentum=0.9, batch_size=64, steps_per_frame=5),
+    # regression (ui.regression): TF Playground's 2-D sets, and 1-D curve fitting
+    "regression": LabConfig(dataset="reg-plane", noise=0.0, hidden=(16, 16, 16), activation="tanh", init="xavier",
+                            optimizer="adam", lr=0.01, batch_size=32, steps_per_frame=4, loss="mse",
+                            output_activation="linear", problem="regression"),
+    "curve": LabConfig(dataset="sine", n_samples=100, noise=0.1, hidden=(8,), activation="relu", init="he",
+                       optimizer="adam", lr=0.03, loss="mse", output_activation="linear", problem="regression"),
 }
 MORE_2D_SETS = ("moons", "spiral", "gaussians")
+PAGE_DATASETS = {"more2d": MORE_2D_SETS, "regression": REGRESSION_SETS, "curve": CURVE_SETS}  # a Dataset choice
+REGRESSION_PAGES = ("regression", "curve")
+REGRESSION_OUTPUTS = ("linear", "tanh")  # a regression output: any real number, or within (-1, 1)
 CSV_DATASET = "csv"  # the More 2-D page's "your own CSV file" choice
 
 # ----------------------------------------------------------------------------- URL params
@@ -109,7 +119,7 @@ URL_NAMES = {
     "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
     "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
-    "per_layer_drop": "drops",
+    "per_layer_drop": "drops", "problem": "problem",
 }
 MAX_DROPOUT = 0.9
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
@@ -139,8 +149,10 @@ def _nearest(value: float, options: list[float]) -> float:
 def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
     """-> (value, warning or None). Raises ValueError with a sentence if unusable."""
     max_units = 256 if page == "mnist" else 64
+    if name == "problem":
+        return _parse_problem(raw, page)
     if name == "dataset":
-        allowed = MORE_2D_SETS if page == "more2d" else (cfg.dataset,)
+        allowed = PAGE_DATASETS.get(page, (cfg.dataset,))
         if raw == CSV_DATASET and page == "more2d":
             raise ValueError("names an uploaded CSV file, which a link cannot carry; upload it again")
         if raw not in allowed:
@@ -216,12 +228,16 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
             raise ValueError(f"each must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
         return names, None
     if name == "loss":
+        if page in REGRESSION_PAGES and raw != "mse":
+            raise ValueError("must be mse on a regression page (it predicts numbers, not classes)")
         if raw not in LOSSES:
             raise ValueError(f"must be one of {', '.join(LOSSES)}")
         return raw, None
     if name == "output_activation":
-        if raw not in MSE_OUTPUTS:
-            raise ValueError(f"must be one of {', '.join(MSE_OUTPUTS)}")
+        allowed = REGRESSION_OUTPUTS if page in REGRESSION_PAGES else MSE_OUTPUTS
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}" + (" on a regression page" if page in
+                                                                        REGRESSION_PAGES else ""))
         return raw, None
     if name == "init":
         if raw not in INIT_LABELS:
@@ -232,6 +248,22 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
             raise ValueError(f"must be one of {', '.join(OPTIMIZERS)}")
         return raw, None
     raise ValueError("is not a setting")  # pragma: no cover - every field is handled above
+
+
+def _parse_problem(raw: str, page: str):
+    """problem=classification|regression (TensorFlow Playground's name): each page solves one
+    kind of problem, so the value must be the page's own; otherwise the sentence names the
+    pages that solve the other kind."""
+    mine = PAGE_DEFAULTS[page].problem
+    if raw == mine:
+        return raw, None
+    if raw == "regression":
+        raise ValueError("asks for regression, which has its own pages: Regression (the 2-D sets reg-plane and "
+                         "reg-gauss) and Curve fitting (1-D); this page classifies")
+    if raw == "classification":
+        raise ValueError("asks for classification, which the XOR, Circles, More 2-D data and MNIST pages do; "
+                         "this page predicts numbers (regression)")
+    raise ValueError("must be classification or regression")
 
 
 def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
@@ -294,10 +326,13 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- saved runs
 PAGE_OF_DATASET = {"xor": "xor", "circles": "circles", "moons": "more2d", "spiral": "more2d",
-                   "gaussians": "more2d", "mnist": "mnist"}
-PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits"}
+                   "gaussians": "more2d", "mnist": "mnist", **{name: "regression" for name in REGRESSION_SETS},
+                   **{name: "curve" for name in CURVE_SETS}}
+PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits",
+               "regression": "Regression", "curve": "Curve fitting"}
 PAGE_FILES = {"xor": "app_pages/xor.py", "circles": "app_pages/circles.py", "more2d": "app_pages/more_2d.py",
-              "mnist": "app_pages/mnist.py"}  # for st.navigation (app.py) and st.switch_page
+              "mnist": "app_pages/mnist.py", "regression": "app_pages/regression.py",
+              "curve": "app_pages/curve_fitting.py"}  # for st.navigation (app.py) and st.switch_page
 
 
 def data_spec(cfg: LabConfig) -> dict | None:

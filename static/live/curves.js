@@ -171,6 +171,19 @@ export class Chart {
   destroy() { this.ro.disconnect(); if (this.u) this.u.destroy(); this.u = null; this.el.remove(); }
 }
 
+// R² of a regression network (the history's score columns): 1 is a perfect fit, 0 no better
+// than predicting the mean; an untrained net is often far below 0, so the axis shows -1 .. 1
+// (lower values are drawn on the bottom edge; the status line shows the real number)
+function r2Chart(host) {
+  const r2 = (v) => (v == null ? '–' : v.toFixed(3));
+  return new Chart(host, 'acc', (w) => chartOpts({ title: 'R² (1 = perfect fit)', yLabel: 'R²', width: w, height: 170,
+    yRange: [-1, 1.0001],
+    series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v) => r2(v) }),
+      line('test', '#e45756', 2, { value: (u, v) => r2(v), points: { size: 4 } })] }),
+  (h) => [h.step, h.acc.map(clampR2), h.tacc.map(clampR2)]);
+}
+const clampR2 = (v) => (v == null ? null : Math.max(v, -1));
+
 export class Curves {
   // kind "curves": loss + accuracy; "layers": mean |δ_l| + update ratio
   constructor(host, kind, net, smooth) {
@@ -188,7 +201,8 @@ export class Curves {
       this.charts.push(new Chart(this.el, 'loss', (w) => chartOpts({ title: 'Loss (log scale)', yLabel: 'loss', log: true,
         series: lossSeries, width: w, height: 210 }),
       (h) => [h.step, positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
-      this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
+      if (net.problem === 'regression') this.charts.push(r2Chart(this.el));  // a regression net has no accuracy
+      else this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
         yRange: [0, 1.0001], width: w, height: 170,
         series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v) => pct(v) }),
           line('test', '#e45756', 2, { value: (u, v) => pct(v), points: { size: 4 } })] }),
