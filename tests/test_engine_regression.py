@@ -441,3 +441,22 @@ def _script_case(opt, dtype, data, tmp_path, run_script, standalone_script):
     assert 'PROBLEM = "regression"' in src.replace("'", '"') and "real targets" in src
     tr.run(25)
     np.testing.assert_allclose(run_script(src, tmp_path), [r.loss for r in tr.history], rtol=1e-10, atol=0)
+
+
+def test_the_standalone_script_reproduces_a_two_output_regression(tmp_path):
+    """Two real targets per row ((N, 2), data written into the script): with one output the
+    one-hot of a class label and a real target look alike, with two they do not."""
+    from test_export import run_script
+    from threadpoolctl import threadpool_limits
+
+    from engine.export import standalone_script
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, size=(40, 2))
+    T = np.c_[np.sin(2 * X[:, 0]), X[:, 0] * X[:, 1]]
+    net = MLP([2, 5, 2], "tanh", loss="mse", problem="regression", seed=1)
+    tr = Trainer(net, SGD(0.1, momentum=0.9), X, T, batch_size=8, seed=1)
+    src = standalone_script(tr, steps=20)
+    with threadpool_limits(1):
+        tr.run(20)
+    np.testing.assert_allclose(run_script(src, tmp_path), [r.loss for r in tr.history], rtol=1e-10, atol=0)
