@@ -108,6 +108,17 @@ LESSONS = [
            "measured), the two hinges facing opposite ways. Eight units on sin x: above 0.95 by step 500 (304 "
            "measured); at every x the thin lines plus the bias make the thick one.",
            also=(("Two units", {"data": "abs", "hidden": "2"}), ("Eight units on sin x", {}))),
+    Lesson("plane_and_bumps", "Linear regression, and when it is not enough", "regression", {"hidden": ""},
+           "TensorFlow Playground's plane, y = (x₁ + x₂) / 10, with no hidden layer: the network is ŷ = x·W + b, "
+           "which is linear regression, and fits it exactly. Then the multi-Gaussian (six bumps) with no hidden "
+           "layer, and with the page's three hidden layers of 16. Watch the background against the points.",
+           "Why can a network without a hidden layer fit the plane but not the bumps? What does W1 of the "
+           "plane's fit look like?",
+           "Plane, no hidden layer: test R² above 0.99 by step 50 (25 measured). Bumps, no hidden layer: test R² "
+           "stays below 0.05 for all 2,000 steps. Bumps, three hidden layers of 16: above 0.9 by step 1,000 (995 "
+           "measured).",
+           also=(("Bumps, no hidden layer", {"data": "reg-gauss", "hidden": ""}),
+                 ("Bumps, three layers of 16", {"data": "reg-gauss"}))),
 ]
 
 
