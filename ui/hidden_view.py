@@ -61,11 +61,13 @@ def draw_hidden(page: str, lab, slot, slot2) -> None:
         colors, y, grid_colour = VALUE_PALETTE, value_bins(y, vmax), value_bins(view.grid_class, vmax)
         view = replace(view, grid_class=grid_colour)
     if view.points.shape[1] == 3:
-        with slot.container():
-            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, grid_colour, GRID_RES,
-                      view.axis_labels, colors)
         note = (f"Hidden layer {layer} has 3 {act} units: each point is placed at its three activations "
                 f"(h{layer}.1, h{layer}.2, h{layer}.3), each axis scaled to the data. Drag to rotate.")
+        with slot.container():
+            coloured = "by target" if net.is_regression else "by class"
+            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, grid_colour, GRID_RES,
+                      view.axis_labels, name=f"Hidden space, 3-D: {len(y)} points, coloured {coloured}. " + note,
+                      colors=colors)
     else:
         slot.markdown(charts.hidden_scatter_html(view, y, is_test, GRID_RES, SIZE, colors), unsafe_allow_html=True)
         if view.method == "pca":

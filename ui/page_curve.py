@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, inspect, projector, regression, state
+from . import controls, inspect, lessons, projector, regression, state
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import live_element
@@ -26,6 +26,7 @@ def render(page: str) -> None:
         st.error(error or "Could not build this page's model.")
         return
     state.sync_url(page, lab.cfg)
+    lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)

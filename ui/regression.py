@@ -12,11 +12,12 @@ import numpy as np
 import streamlit as st
 
 from . import state
+from .charts import CLASS_COLORS
 from .config import PAGE_DATASETS, REGRESSION_OUTPUTS
 
 # the colour of a value: negative, 0, positive (the class colours of the classification pages,
 # orange for class 0 and blue for class 1, as TensorFlow Playground colours its regression)
-VALUE_COLORS = ("#e8862a", "#f7f7f7", "#1f77b4")
+VALUE_COLORS = (CLASS_COLORS[0], "#f7f7f7", CLASS_COLORS[1])
 
 
 

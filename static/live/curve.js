@@ -13,6 +13,7 @@ const { activate, batchNormEval, linspace, logits } = await import(`./net.js${V}
 const { outputValues } = await import(`./regression.js${V}`);
 const { escape, fmt } = await import(`./boundary.js${V}`);
 const { remScale } = await import(`./scale.js${V}`);
+const { label, num } = await import(`./a11y.js${V}`);
 
 const M = 241;           // grid points along x
 const MAX_W = 620;       // CSS px (times the projector scale)
@@ -78,6 +79,7 @@ export class CurveFit {
       + '<span><b class="bp-cf-key bp-cf-bias"></b> output bias b</span>'
       + '<span>● train ○ test</span>'
       + `<span class="bp-legend-note">thin lines: what each of ${units} adds; with the bias ${out}. Samples: ${escape(data.target)}.</span>`;
+    this.units = units;
   }
 
   // data coordinates -> CSS px inside the plot
@@ -134,6 +136,11 @@ export class CurveFit {
     this.last = { xs: Array.from(r.xs), yhat: Array.from(r.yhat), z: Array.from(r.z), bias: r.bias,
       parts: r.parts.map((p) => Array.from(p)) };
     this.result = r;
+    // for a screen reader: what the picture shows, with the fit's values at five x
+    const at = [0, 60, 120, 180, 240].map((i) => `ŷ(${num(r.xs[i])}) = ${num(r.yhat[i])}`).join(', ');
+    label(this.canvas, `Curve fit over x from ${fmt(x0)} to ${fmt(x1)}: ${this.data.n_train} training samples (filled) and `
+      + `${t.length - nTrain} test samples (hollow) of ${this.data.target}; the network's prediction, thick: ${at}; `
+      + `thin lines: what each of ${this.units} adds, dashed: the output bias ${num(r.bias)}. Hover for the values at a point.`);
     this.paints++;
   }
 

@@ -10,6 +10,7 @@
 const V = new URL(import.meta.url).search;
 const { Boundary, escape, fmt } = await import(`./boundary.js${V}`);
 const { gridPoints, logits, sigmoid } = await import(`./net.js${V}`);
+const { label } = await import(`./a11y.js${V}`);
 
 function hexRGB(h) { return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)); }
 
@@ -58,6 +59,14 @@ export class ValueField extends Boundary {
       + `<i style="background:linear-gradient(90deg, ${stops})"></i><b>+${fmt(v)}</b></span>`
       + '<span>● train &nbsp;◉ test (dark ring)</span>'
       + `<span class="bp-legend-note">background: the network's prediction ŷ(x₁, x₂); points: their target y (${escape(data.target)})</span>`;
+    const [x0, x1, y0, y1] = data.bounds, nTest = data.t.length - data.n_train;
+    label(this.field, "the network's predicted value over the input square");
+    label(this.line, 'empty: a regression has no decision boundary');
+    label(this.points, 'the data points, coloured by their targets');
+    label(this.box, `Regression over the input square x₁ from ${fmt(x0)} to ${fmt(x1)}, x₂ from ${fmt(y0)} to ${fmt(y1)}: `
+      + `${data.n_train} training points and ${nTest} test points (dark ring), coloured by their target, ${data.target}, `
+      + `from orange (${fmt(-v)}) through white (0) to blue (${fmt(v)}); background: the network's prediction in the same `
+      + 'colours. Hover with a mouse for the prediction at a point.');
     this.size = 0;
   }
 
