@@ -16,7 +16,8 @@ const { remScale } = await import(`./scale.js${V}`);
 const { label, num } = await import(`./a11y.js${V}`);
 
 const M = 241;           // grid points along x
-const MAX_W = 620;       // CSS px (times the projector scale)
+const MAX_W = 620;       // CSS px (times the projector scale); live.css caps the element's width too
+const ASPECT = 0.62;     // height / width (live.css .bp-curvefit uses the same number)
 const UNIT_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d',
   '#bab0ac', '#eeca3b'];
 
@@ -85,7 +86,7 @@ export class CurveFit {
   // data coordinates -> CSS px inside the plot
   frame() {
     const k = remScale(), W = Math.max(260, Math.min(Math.round(MAX_W * k), Math.floor(this.width || MAX_W * k)));
-    const H = Math.round(W * 0.62), pad = { l: 40 * k, r: 10 * k, t: 10 * k, b: 26 * k };
+    const H = Math.round(W * ASPECT), pad = { l: 40 * k, r: 10 * k, t: 10 * k, b: 26 * k };
     return { W, H, k, pad };
   }
 
