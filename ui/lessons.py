@@ -109,14 +109,12 @@ LESSONS = [
            "measured); at every x the thin lines plus the bias make the thick one.",
            also=(("Two units", {"data": "abs", "hidden": "2"}), ("Eight units on sin x", {}))),
     Lesson("plane_and_bumps", "Linear regression, and when it is not enough", "regression", {"hidden": ""},
-           "TensorFlow Playground's plane, y = (x₁ + x₂) / 10, with no hidden layer: the network is ŷ = x·W + b, "
-           "which is linear regression, and fits it exactly. Then the multi-Gaussian (six bumps) with no hidden "
-           "layer, and with the page's three hidden layers of 16. Watch the background against the points.",
+           "The plane y = (x₁ + x₂) / 10 with no hidden layer: ŷ = x·W + b is linear regression, and it fits. "
+           "Then the six bumps with no hidden layer, and with the page's three layers of 16.",
            "Why can a network without a hidden layer fit the plane but not the bumps? What does W1 of the "
            "plane's fit look like?",
-           "Plane, no hidden layer: test R² above 0.99 by step 50 (25 measured). Bumps, no hidden layer: test R² "
-           "stays below 0.05 for all 2,000 steps. Bumps, three hidden layers of 16: above 0.9 by step 1,000 (995 "
-           "measured).",
+           "Plane, no hidden layer: test R² above 0.99 by step 50 (25 measured). Bumps: below 0.05 for all 2,000 "
+           "steps without a hidden layer; above 0.9 by step 1,000 with 16-16-16 (995 measured).",
            also=(("Bumps, no hidden layer", {"data": "reg-gauss", "hidden": ""}),
                  ("Bumps, three layers of 16", {"data": "reg-gauss"}))),
 ]
