@@ -101,7 +101,7 @@ LESSONS = [
            "Regression of y = |x| with one ReLU unit: one unit is one hinge, flat on one side of its kink and "
            "a straight line on the other. Press Play: it can follow only one arm of the V. Then open *Two "
            "units*: two hinges facing opposite ways add up, with the bias, to the V. Then *Eight units on sin "
-           "x*: each thin line is one unit's w_k·a_k(x); count the bends of the thick one.",
+           "x*: each thin line is one unit's wₖ·aₖ(x); count the bends of the thick one.",
            "How many hinges does |x| need, and how many does a smooth-looking sin x take? With two units and "
            "seed 1 the fit stalls: what do the two thin lines show?",
            "One unit: test R² stays below 0.3 for all 1,000 steps. Two units: above 0.95 by step 100 (51 "

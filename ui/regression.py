@@ -57,7 +57,7 @@ PAGE_TEXT = {
                    "layer at all (try 0); the six bumps do."),
     "curve": ("Curve fitting", "Fit y = f(x) from noisy samples with a network of one input and one output. "
               "The thick line is the network's prediction ŷ(x); each thin line is what one unit of the last "
-              "hidden layer adds, w_k · a_k(x), and the dashed line is the output bias b: thin lines plus b add "
+              "hidden layer adds, wₖ·aₖ(x), and the dashed line is the output bias b: thin lines plus b add "
               "up to the thick one. With ReLU units every thin line is a **hinge** (flat, then straight), so "
               "the fit is a sum of hinges: count the bends."),
 }
