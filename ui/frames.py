@@ -165,19 +165,23 @@ class FrameMaker:
         meta = {"view": self.view, "id": self._id, "parts": list(self.parts), "full": full, "status": status(lab),
                 "smooth": tr.effective_batch_size < tr.n_train}
         arrays = {}
+        # one snapshot of the records for the whole frame: a Pause can leave an overlapping
+        # script run whose live loop undoes steps (engine.snapshots.restore deletes the list's
+        # tail) while this frame is built; reading the live list twice raised IndexError
+        history = list(tr.history)
         if full:
             meta["net"] = net_meta(net)
             meta["data"] = data_meta(lab.dataset, arrays)
-            records = _thinned(tr.history, FULL_HISTORY)
+            records = _thinned(history, FULL_HISTORY)
         else:
             # Streamlit may replace a frame still waiting in its send queue by the next one
             # (same element), and the browser may skip one: records are a sample, not a log.
             # The newest are always included; every full frame re-sends the whole history.
-            records = _thinned(_records_after(tr.history, self.sent_step), MAX_RECORDS)
-        self.sent_step = tr.history[-1].step if tr.history else 0
+            records = _thinned(_records_after(history, self.sent_step), MAX_RECORDS)
+        self.sent_step = history[-1].step if history else 0
         meta["hist"] = history_columns(records, net.n_layers, net.is_regression)
-        if tr.last_eval is not None and tr.history:
-            ev = next((r for r in reversed(tr.history) if r.test_loss is not None), None)
+        if tr.last_eval is not None and history:
+            ev = next((r for r in reversed(history) if r.test_loss is not None), None)
             if ev is not None:
                 score = ev.test_r2 if net.is_regression else ev.test_acc
                 meta["last_eval"] = [ev.step, _num(ev.test_loss), _num(score, 5)]

@@ -18,6 +18,7 @@ const { label, num } = await import(`./a11y.js${V}`);
 const M = 241;           // grid points along x
 const MAX_W = 620;       // CSS px (times the projector scale); live.css caps the element's width too
 const ASPECT = 0.62;     // height / width (live.css .bp-curvefit uses the same number)
+const SETTLE_MS = 150;   // a new element width counts once it has lasted this long
 const UNIT_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d',
   '#bab0ac', '#eeca3b'];
 
@@ -60,9 +61,14 @@ export class CurveFit {
     this.canvas = this.el.querySelector('canvas');
     this.tip = this.el.querySelector('.bp-tip');
     this.paints = 0; this.width = 0; this.last = null;
+    // the width follows the element's, once it has held for SETTLE_MS: a Streamlit re-run (Pause,
+    // any click) can collapse the page's two columns for a frame or two, and a picture redrawn at
+    // that width and back would flash (measured: 471 -> 620 -> 471 px within 50 ms of a Pause)
     new ResizeObserver((entries) => {
-      this.width = entries[0].contentRect.width;
-      if (this.data && this.net) this.paint(this.net);
+      const w = entries[0].contentRect.width;
+      clearTimeout(this.settle);
+      if (!this.width) this.width = w;
+      else this.settle = setTimeout(() => { this.width = w; if (this.data && this.net) this.paint(this.net); }, SETTLE_MS);
     }).observe(this.el);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => { this.tip.hidden = true; });
