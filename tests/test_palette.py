@@ -21,9 +21,11 @@ from _require import oracle
 from ui.charts import CLASS_COLORS, LAYER_PALETTE
 from ui.compare import RUN_COLORS
 
+_printing = np.get_printoptions()
 with warnings.catch_warnings():  # its import notes that matplotlib (plotting only) is absent
     warnings.simplefilter("ignore")
     colour = oracle("colour")
+np.set_printoptions(**_printing)  # its import switches NumPy to 1.13 legacy printing for everyone
 # colour-science warns that Machado's tritan matrices model tritanomaly by a shift of the S cone
 # (the paper's own caveat); matplotlib is not needed
 pytestmark = [pytest.mark.filterwarnings("ignore::colour.utilities.ColourUsageWarning"),
@@ -100,3 +102,11 @@ if __name__ == "__main__":  # the smallest distances, for the README
             d = distances(pal, method)
             worst = {v: min(x[0] for x in d if x[1] == v) for v in VISIONS}
             print(f"{name:14s} {method}: " + ", ".join(f"{v} {w:.1f}" for v, w in worst.items()))
+
+
+def test_the_colour_oracle_leaves_numpy_printing_alone():
+    """colour-science switches NumPy to its 1.13 legacy printing when imported; pandas then wrote
+    floats to CSV with 12 digits, so test_app_outputs' history CSV (17 digits, exact) failed in
+    every full-suite run (pytest imports this module at collection, before test_app_outputs runs)."""
+    assert np.get_printoptions()["legacy"] is False
+    assert np.array([0.7016626344721305]).astype(str)[0] == "0.7016626344721305"
