@@ -67,8 +67,9 @@ export class CurveFit {
     new ResizeObserver((entries) => {
       const w = entries[0].contentRect.width;
       clearTimeout(this.settle);
-      if (!this.width) this.width = w;
-      else this.settle = setTimeout(() => { this.width = w; if (this.data && this.net) this.paint(this.net); }, SETTLE_MS);
+      const apply = () => { this.width = w; if (this.data && this.net) this.paint(this.net); };
+      if (!this.width) apply();  // the first width at once (a frame may have painted before it, at the maximum)
+      else this.settle = setTimeout(apply, SETTLE_MS);
     }).observe(this.el);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => { this.tip.hidden = true; });
