@@ -22,6 +22,8 @@ PAGES = {  # url path -> (file, title, icon, training-page id)
     "circles": (PAGE_FILES["circles"], PAGE_TITLES["circles"], ":material/radio_button_checked:", "circles"),
     "more-2d": (PAGE_FILES["more2d"], PAGE_TITLES["more2d"], ":material/scatter_plot:", "more2d"),
     "mnist": (PAGE_FILES["mnist"], PAGE_TITLES["mnist"], ":material/draw:", "mnist"),
+    "regression": (PAGE_FILES["regression"], PAGE_TITLES["regression"], ":material/gradient:", "regression"),
+    "curve-fitting": (PAGE_FILES["curve"], PAGE_TITLES["curve"], ":material/show_chart:", "curve"),
     "compare": ("app_pages/compare.py", "Compare", ":material/compare:", None),
 }
 

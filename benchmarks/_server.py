@@ -25,8 +25,10 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 # layers} repaint counts), .status and the canvases. View names are "<page>/main" (page ids
 # of ui/config.py: xor, circles, more2d, mnist). The animated picture is the boundary's field
 # canvas (72 x 72, one pixel per grid point) on the 2-D pages and the tiles canvas on MNIST.
-VIEW = {"xor": "xor/main", "circles": "circles/main", "more-2d": "more2d/main", "mnist": "mnist/main"}
-CANVAS = {"xor": "field", "circles": "field", "more-2d": "field", "mnist": "tiles"}
+VIEW = {"xor": "xor/main", "circles": "circles/main", "more-2d": "more2d/main", "mnist": "mnist/main",
+        "regression": "regression/main", "curve": "curve/main"}
+CANVAS = {"xor": "field", "circles": "field", "more-2d": "field", "mnist": "tiles", "regression": "field",
+          "curve": "curve"}  # the curve-fitting page's picture: its one canvas (static/live/curve.js)
 
 # In-page helpers shared by the counting scripts. A target is {view, canvas} for the app or
 # {stub: true} for benchmarks/stub_app.py. __probe(t) -> {sig, heat, frames, step, paints}:
@@ -49,7 +51,8 @@ const __probe = t => {
   if (t.stub) { const e = document.querySelector('.stub-frame'); if (!e) return null;
     const n = +e.textContent; return { sig: n, heat: null, frames: n, step: n, paints: {} }; }
   const v = window.__bpLive && window.__bpLive.get(t.view); if (!v || !v.frames) return null;
-  const c = t.canvas === 'tiles' ? (v.tiles && v.tiles.canvas) : (v.boundary && v.boundary.field);
+  const c = t.canvas === 'tiles' ? (v.tiles && v.tiles.canvas)
+    : t.canvas === 'curve' ? (v.curve && v.curve.canvas) : (v.boundary && v.boundary.field);
   let heat = null;
   if (v.heatmaps) { heat = 0x811c9dc5; for (const b of v.heatmaps.blocks) heat = __hash(b.canvas, heat); }
   return { sig: __hash(c), heat, frames: v.frames, step: v.status ? v.status.step : null,

@@ -53,7 +53,8 @@ from ui.config import PAGE_DEFAULTS  # steps per frame of each page
 STUB = "benchmarks/stub_app.py"
 STUB_SECONDS = 12.0  # the stub's play window at least
 # (name, path): XOR with hidden=8,8 is the 2-8-8-2 net of the target (also its default)
-PAGES = [("xor", "/xor?hidden=8,8"), ("circles", "/circles"), ("more-2d", "/more-2d"), ("mnist", "/mnist")]
+PAGES = [("xor", "/xor?hidden=8,8"), ("circles", "/circles"), ("more-2d", "/more-2d"), ("mnist", "/mnist"),
+         ("regression", "/regression?data=reg-gauss"), ("curve", "/curve-fitting")]
 KB = 1024
 
 # Pause: watch from before the click; the click time is taken from the pointerdown event. The

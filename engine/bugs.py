@@ -135,6 +135,9 @@ def quiet(key: str, net, batch_size: int) -> Quiet | None:
         return Quiet("With one example per batch, 1/N = 1: the missing (or extra) division changes nothing.",
                      {"batch_size": 0}, "use full batches")
     if key == "softmax_no_max":
+        if net.is_regression:
+            return Quiet("A regression network has no softmax (its output is the predicted value itself): "
+                         "this bug cannot happen here. Try it on a classification page.", {}, "")
         if net.loss_name != "cross_entropy":
             return Quiet("Only the softmax of the cross-entropy loss is affected.", {"loss": "cross_entropy"},
                          "switch to cross-entropy")

@@ -78,6 +78,25 @@ def check_labels(name: str, y, n_rows: int, n_classes: int) -> np.ndarray:
     return y.astype(np.intp, copy=False)
 
 
+def check_targets(name: str, y, n_rows: int, n_out: int) -> np.ndarray:
+    """Regression targets: real numbers, (n_rows,) for one output unit or (n_rows, n_out).
+    Returned as float64 of the shape given ((N,) stays (N,)): the loss reshapes them to
+    (N, n_out)."""
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: regression targets must be numbers, one per row of X "
+                         f"(shape ({n_rows},) or ({n_rows}, {n_out})).") from None
+    shapes = [(n_rows, n_out)] + ([(n_rows,)] if n_out == 1 else [])
+    if y.shape not in shapes:
+        want = " or ".join(str(s) for s in shapes)
+        raise ValueError(f"{name}: expected targets of shape {want}, one row per row of X and one column per "
+                         f"output unit, but got shape {y.shape}.")
+    if not np.isfinite(y).all():
+        raise ValueError(f"{name}: contains NaN or infinite values; every target must be a finite number.")
+    return y
+
+
 def check_flag(name: str, value) -> bool:
     """Anything truthy is True (as torch.optim takes ``nesterov``)."""
     return bool(value)

@@ -1,9 +1,21 @@
-"""Datasets: toy 2-D sets (scikit-learn generators) and MNIST subsets from the shipped files.
+"""Datasets: toy 2-D sets (scikit-learn generators), MNIST subsets from the shipped files, and
+regression sets (real-valued targets): TensorFlow Playground's two 2-D ones and 1-D curves.
 
 Every loader returns a ``Dataset`` with X_train (N_train, n_features), y_train (N_train,) int,
 X_test, y_test likewise (possibly 0 rows), and the class count / names. Splits are stratified
 (scikit-learn's ``train_test_split``), so every class keeps its share in both parts; all
 randomness comes from ``seed``.
+
+Regression sets (``problem == "regression"``) have real targets y (N,) float64 instead of
+labels, no classes (``n_classes`` 0), and ``target`` says what y is:
+    "reg-plane", "reg-gauss"   TensorFlow Playground's regressPlane and regressGaussian
+                               (src/dataset.ts): points uniform in [-6, 6]^2, targets about
+                               [-1, 1]; ``noise`` moves the point the target is computed at by
+                               noise * U(-6, 6) per coordinate, as there. Same definitions, but
+                               our own seeded NumPy generator: its random stream (seedrandom's
+                               Math.random) cannot be matched point for point.
+    CURVE_SETS                 1-D curve fitting, y = f(x) + N(0, noise^2), x uniform in [-3, 3].
+Their splits are plain random (a real target has no class shares to keep).
 """
 from __future__ import annotations
 
@@ -18,8 +30,11 @@ import numpy as np
 from .checks import check_choice, check_int, check_real
 
 TOY_SETS = ("xor", "circles", "moons", "spiral", "gaussians")
-DATASETS = TOY_SETS + ("mnist",)
-DEFAULT_NOISE = {"xor": 0.05, "circles": 0.08, "moons": 0.12, "spiral": 0.04, "gaussians": 0.35}
+REGRESSION_SETS = ("reg-plane", "reg-gauss")                  # 2-D, TensorFlow Playground's
+CURVE_SETS = ("sine", "abs", "step", "cubic", "xsinx")        # 1-D: y = f(x) + noise
+DATASETS = TOY_SETS + ("mnist",) + REGRESSION_SETS + CURVE_SETS
+DEFAULT_NOISE = {"xor": 0.05, "circles": 0.08, "moons": 0.12, "spiral": 0.04, "gaussians": 0.35,
+                 "reg-plane": 0.0, "reg-gauss": 0.0, **{name: 0.1 for name in CURVE_SETS}}
 
 MNIST_DIR = Path(__file__).resolve().parents[1] / "data" / "mnist"
 MNIST_FILES = {
@@ -49,10 +64,20 @@ class Dataset:
     bounds: tuple[float, float, float, float] | None = None
     description: str = ""
     meta: dict = field(default_factory=dict)
+    problem: str = "classification"  # or "regression": y are real targets, n_classes is 0
+    target: str = ""                 # regression: what y is, e.g. "y = sin x + noise"
 
     @property
     def n_features(self) -> int:
         return self.X_train.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        """Output units a network for this data needs: one per class (MNIST, CSV) or 2 for the
+        2-class toy sets; for regression one per target column."""
+        if self.problem == "regression":
+            return 1 if self.y_train.ndim == 1 else self.y_train.shape[1]
+        return self.n_classes
 
     def class_counts(self, split: str = "train") -> np.ndarray:
         y = self.y_train if split == "train" else self.y_test
@@ -96,7 +121,7 @@ def _toy(name, n, noise, seed):
     return X, y
 
 
-def _split(X, y, test_fraction, seed, train_size=None, test_size=None):
+def _split(X, y, test_fraction, seed, train_size=None, test_size=None, stratify=True):
     from sklearn.model_selection import train_test_split
 
     if test_size == 0 or (test_size is None and test_fraction == 0):
@@ -106,13 +131,89 @@ def _split(X, y, test_fraction, seed, train_size=None, test_size=None):
         return X[idx], X[:0], y[idx], y[:0]
     return train_test_split(X, y, train_size=train_size,
                             test_size=test_fraction if test_size is None else test_size,
-                            stratify=y, random_state=seed)
+                            stratify=y if stratify else None, random_state=seed)
 
 
 def _bounds(X):
     r = max(1.2, float(np.abs(X).max()) * 1.05)
     r = float(np.ceil(r * 10) / 10)
     return (-r, r, -r, r)
+
+
+# ---------------------------------------------------------------------- regression sets
+TF_RADIUS = 6.0  # TensorFlow Playground draws its points in [-6, 6]^2
+TF_GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def _tf_points(n, noise, rng):
+    """(X (n, 2) uniform in [-6, 6]^2, where its target is computed): TensorFlow Playground
+    computes each label at the point shifted by noise * U(-6, 6) per coordinate."""
+    X = rng.uniform(-TF_RADIUS, TF_RADIUS, size=(n, 2))
+    shift = rng.uniform(-TF_RADIUS, TF_RADIUS, size=(n, 2)) * noise
+    return X, X + shift
+
+
+def _reg_plane(n, noise, rng):
+    # regressPlane: the label scale maps x1 + x2 from [-10, 10] to [-1, 1] (not clamped), a plane
+    X, at = _tf_points(n, noise, rng)
+    return X, (at[:, 0] + at[:, 1]) / 10
+
+
+def _reg_gauss(n, noise, rng):
+    # regressGaussian: six bumps of height +-1 falling linearly to 0 at distance 2 from their
+    # centre (the label scale [0, 2] -> [1, 0], clamped); of the six values the one largest in
+    # |value| wins, the first on a tie (TF PG replaces the label only when |new| > |old|).
+    X, at = _tf_points(n, noise, rng)
+    values = np.stack([s * np.clip(1 - np.hypot(at[:, 0] - cx, at[:, 1] - cy) / 2, 0, 1)
+                       for cx, cy, s in TF_GAUSSIANS], axis=1)               # (n, 6)
+    return X, values[np.arange(n), np.abs(values).argmax(axis=1)]
+
+
+CURVE_X = 3.0  # curve sets: x uniform in [-3, 3]
+CURVES = {  # name -> (what the target is, f)
+    "sine": ("y = sin x", np.sin),
+    "abs": ("y = |x|", np.abs),
+    "step": ("y = −1 for x < 0, +1 for x ≥ 0 (a step)", lambda x: np.where(x < 0, -1.0, 1.0)),
+    "cubic": ("y = x³ / 9", lambda x: x ** 3 / 9),
+    "xsinx": ("y = x · sin x", lambda x: x * np.sin(x)),
+}
+
+
+def _curve(name, n, noise, rng):
+    x = rng.uniform(-CURVE_X, CURVE_X, size=n)
+    return x[:, None], CURVES[name][1](x) + rng.normal(0, noise, size=n)
+
+
+def load_regression(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
+    """A regression set: REGRESSION_SETS (2-D) or CURVE_SETS (1-D); y (N,) real targets."""
+    check_choice("name", name, REGRESSION_SETS + CURVE_SETS)
+    n = check_int("n_samples", n_samples, 8, 100_000)
+    noise = DEFAULT_NOISE[name] if noise is None else check_real("noise", noise, low=0.0, high=2.0)
+    test_fraction = check_real("test_fraction", test_fraction, low=0.0, high=0.9)
+    seed = check_int("seed", seed, 0)
+    if test_fraction > 0 and round(n * test_fraction) < 2:
+        raise ValueError(f"test_fraction: {test_fraction:g} of {n} samples leaves fewer than 2 test "
+                         f"points; use more samples or a larger fraction (or 0 for no test set).")
+    rng = np.random.default_rng(seed)
+    if name in CURVE_SETS:
+        X, y = _curve(name, n, noise, rng)
+        target = f"{CURVES[name][0]}" + (f", plus Gaussian noise of standard deviation {noise:g}" if noise else "")
+    else:
+        X, y = (_reg_plane if name == "reg-plane" else _reg_gauss)(n, noise, rng)
+        target = ({"reg-plane": "y = (x₁ + x₂) / 10, a tilted plane",
+                   "reg-gauss": "six bumps of height +1 or −1 (0 between them)"}[name]
+                  + (f", computed at the point moved by up to {noise:g} × 6 in each coordinate" if noise else ""))
+    X, y = np.asarray(X, dtype=dtype), np.asarray(y, dtype=np.float64)
+    Xtr, Xte, ytr, yte = _split(X, y, test_fraction, seed, stratify=False)
+    if name in CURVE_SETS:
+        lo, hi = float(y.min()), float(y.max())
+        pad = 0.1 * max(hi - lo, 1.0)
+        bounds = (-CURVE_X, CURVE_X, float(np.floor((lo - pad) * 10) / 10), float(np.ceil((hi + pad) * 10) / 10))
+    else:
+        bounds = (-TF_RADIUS, TF_RADIUS, -TF_RADIUS, TF_RADIUS)
+    return Dataset(name, np.ascontiguousarray(Xtr), ytr, np.ascontiguousarray(Xte), yte, 0, [], bounds=bounds,
+                   description=f"{name}: {n} points, noise {noise:g}, {len(ytr)} train / {len(yte)} test",
+                   meta={"noise": noise, "n_samples": n}, problem="regression", target=target)
 
 
 def load_toy(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
@@ -215,9 +316,13 @@ def load_mnist(n_train=8000, n_test=2000, digits=tuple(range(10)), seed=0, dtype
 def load_dataset(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, n_train=8000, n_test=2000,
                  digits=tuple(range(10)), dtype=None, data_dir=None) -> Dataset:
     """Load a dataset by name: "xor", "circles", "moons", "spiral", "gaussians" (2-D, float64 by
-    default; n_samples, noise, test_fraction, seed) or "mnist" (784 features in [0, 1], float32
-    by default; n_train, n_test, digits, seed)."""
+    default; n_samples, noise, test_fraction, seed), "mnist" (784 features in [0, 1], float32
+    by default; n_train, n_test, digits, seed), or a regression set (real targets, see the
+    module docstring; n_samples, noise, test_fraction, seed): "reg-plane", "reg-gauss" (2-D),
+    "sine", "abs", "step", "cubic", "xsinx" (1-D)."""
     check_choice("name", name, DATASETS)
     if name == "mnist":
         return load_mnist(n_train, n_test, digits, seed, dtype or np.float32, data_dir)
+    if name in REGRESSION_SETS + CURVE_SETS:
+        return load_regression(name, n_samples, noise, test_fraction, seed, dtype or np.float64)
     return load_toy(name, n_samples, noise, test_fraction, seed, dtype or np.float64)

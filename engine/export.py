@@ -28,10 +28,13 @@ FORMAT = "backprop-playground run v1"
 
 # ----------------------------------------------------------------------------- settings
 def _net_config(net: MLP) -> dict:
-    return {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
-            "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
-            "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
-            "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+    cfg = {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
+           "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
+           "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
+           "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+    if net.is_regression:  # only then: a classification run's file stays as it always was
+        cfg["problem"] = "regression"
+    return cfg
 
 
 def _opt_config(opt) -> dict:
@@ -77,10 +80,13 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
             arrays["data/X_test"], arrays["data/y_test"] = tr.X_test, tr.y_test
     h = tr.history
     L = net.n_layers
+    nan = lambda v: np.nan if v is None else v  # noqa: E731  (a record's "not measured")
     arrays["history/numbers"] = np.array(
-        [[r.step, r.epoch, r.loss, r.train_acc, np.nan if r.test_loss is None else r.test_loss,
-          np.nan if r.test_acc is None else r.test_acc, r.batch_size, r.lr, *r.delta_norms, *r.grad_norms,
-          *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+        [[r.step, r.epoch, r.loss, nan(r.train_acc), nan(r.test_loss), nan(r.test_acc), r.batch_size, r.lr,
+          *r.delta_norms, *r.grad_norms, *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+    if net.is_regression:  # R² in place of the accuracies (which are NaN above): train, test
+        arrays["history/r2"] = np.array([[nan(r.train_r2), nan(r.test_r2)] for r in h],
+                                        dtype=np.float64).reshape(len(h), 2)
     meta = {
         "format": FORMAT, "net": _net_config(net), "optimizer": _opt_config(opt),
         "optimizer_state": {"t": opt.t, "slots": len(opt.m) if isinstance(opt, Adam) else len(opt.buffers)},
@@ -181,6 +187,8 @@ def _check_settings(meta: dict) -> None:
     _field(net, "init_var", _is_num, "a number", "net")
     _field(net, "seed", _is_int, "a whole number", "net")
     _field(net, "dtype", lambda v: v in ("float32", "float64"), "float32 or float64", "net")
+    if "problem" in net:  # written by regression runs only
+        _field(net, "problem", lambda v: v in ("classification", "regression"), "classification or regression", "net")
     opt = _section(meta, "optimizer")
     name = _field(opt, "name", lambda v: v in ("sgd", "adam"), "sgd or adam", "optimizer")
     keys = {"adam": {"name", "lr", "betas", "eps", "weight_decay"},
@@ -200,8 +208,9 @@ def _check_settings(meta: dict) -> None:
             ("step_count", count(0), "a step count"), ("epoch", count(0), "an epoch"),
             ("cursor", count(0), "a position"), ("perm_epoch", count(-1), "an epoch"),
             ("loss_ref", lambda v: v is None or _is_num(v), "a number"),
-            ("last_eval", lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(map(_is_num, v))),
-             "a (loss, accuracy) pair"),
+            ("last_eval", lambda v: v is None or (isinstance(v, list) and len(v) == 2 and _is_num(v[0])
+                                                  and (v[1] is None or _is_num(v[1]))),
+             "a (loss, accuracy or R²) pair"),
             ("rng", lambda v: isinstance(v, dict), "a generator state"),
             ("mask_rng", lambda v: isinstance(v, dict), "a generator state")):
         _field(tr, key, ok, what, "trainer")
@@ -284,14 +293,17 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
     if history.shape[1] != 8 + 3 * L or history.shape[0] > tc["max_history"]:
         raise _damaged(f"its history has shape {history.shape}, expected at most {tc['max_history']} rows of "
                        f"{8 + 3 * L} numbers")
-    _check_history(history, L)
+    regression = nc.get("problem", "classification") == "regression"
+    _check_history(history, L, regression)
 
     if X_train is None:
         if "data/X_train" in run:
             X_train = run.array("data/X_train", ndim=2)
-            y_train = run.array("data/y_train", kinds="iu", ndim=1)
+            # class labels (N,), or real targets (N,) / (N, n_out) of a regression
+            y_kinds, y_ndim = ("f", None) if regression else ("iu", 1)
+            y_train = run.array("data/y_train", kinds=y_kinds, ndim=y_ndim)
             if "data/X_test" in run:
-                X_test, y_test = run.array("data/X_test", ndim=2), run.array("data/y_test", kinds="iu", ndim=1)
+                X_test, y_test = run.array("data/X_test", ndim=2), run.array("data/y_test", kinds=y_kinds, ndim=y_ndim)
         elif meta.get("data_spec"):
             from .datasets import load_dataset
 
@@ -312,7 +324,7 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
 
     net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
               init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=dtype,
-              batch_norm=nc["batch_norm"], dropout=nc["dropout"])
+              batch_norm=nc["batch_norm"], dropout=nc["dropout"], problem=nc.get("problem", "classification"))
     for name, p in net.named_params():
         p[...] = params[name]
     for l, bn in enumerate(net.bn, start=1):
@@ -336,23 +348,26 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
             gen.bit_generator.state = state
         except (TypeError, ValueError, KeyError, OverflowError):
             raise _damaged(f"its random generator state “{what}” is not one NumPy's PCG64 can take") from None
-    for row in history:
-        tl, ta = float(row[4]), float(row[5])
+    r2 = (run.array("history/r2", (len(history), 2), dtype=np.float64) if net.is_regression
+          else np.full((len(history), 2), np.nan))
+    num = lambda v: None if math.isnan(v) else float(v)  # noqa: E731
+    for row, (r2_train, r2_test) in zip(history, r2):
         tr.history.append(StepRecord(
-            step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=float(row[3]),
-            test_loss=None if math.isnan(tl) else tl, test_acc=None if math.isnan(ta) else ta,
+            step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=num(row[3]),
+            test_loss=num(row[4]), test_acc=num(row[5]),
             batch_size=int(row[6]), lr=float(row[7]), delta_norms=tuple(float(v) for v in row[8:8 + L]),
             grad_norms=tuple(float(v) for v in row[8 + L:8 + 2 * L]),
-            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L])))
+            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L]),
+            train_r2=num(r2_train), test_r2=num(r2_test)))
     return tr
 
 
-def _check_history(h: np.ndarray, L: int) -> None:
+def _check_history(h: np.ndarray, L: int, regression: bool = False) -> None:
     """history/numbers (n, 8 + 3L): step, epoch, loss, train_acc, test_loss, test_acc, batch_size,
     lr, then per layer mean |delta|, ||dW||, update ratio. Test columns may be NaN (no
-    evaluation that step); an update ratio may be inf (W was 0); everything else is finite and
-    counts are whole numbers >= 0."""
-    finite = np.r_[0:4, 6:8 + 2 * L]
+    evaluation that step), and so is train_acc of a regression (its R² is history/r2); an update
+    ratio may be inf (W was 0); everything else is finite and counts are whole numbers >= 0."""
+    finite = np.r_[0:3, 6:8 + 2 * L] if regression else np.r_[0:4, 6:8 + 2 * L]
     counts = h[:, [0, 1, 6]]
     if (not np.isfinite(h[:, finite]).all() or np.isnan(h[:, 8 + 2 * L:]).any()
             or (counts < 0).any() or (counts != np.round(counts)).any() or (counts > 2**53).any()):
@@ -370,7 +385,8 @@ def standalone_script(tr: Trainer, steps: int = 100, data_spec: dict | None = No
     if data_spec and data_spec.get("name") == "mnist":
         data = script_template.mnist_loader(data_spec)
     else:
-        data = ("# the training data: X (N, n_in), y (N,) class labels\nX = np.array(" + _rows(tr.X)
+        what = "real targets" if net.is_regression else "class labels"
+        data = (f"# the training data: X (N, n_in), y (N,) {what}\nX = np.array(" + _rows(tr.X)
                 + ")\ny = np.array(" + repr(tr.y.tolist()) + ")\n")
     return script_template.render(net=_net_config(net), init_vars=net.init_variances(), opt=_opt_config(opt),
                                   batch_size=tr.batch_size,

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import check_features, check_int, check_labels, check_real
+from .checks import check_features, check_int, check_real
 
 GOOD, BROKEN = 1e-7, 1e-4
 ROUNDING = 16 * np.finfo(np.float64).eps  # a few roundings per loss evaluation, with margin
@@ -193,18 +193,18 @@ def gradient_check(net, X, y, eps: float = 1e-6, max_entries: int = 300, seed: i
                    dropout_masks=None) -> GradCheckReport:
     """Compare ``net``'s backprop gradients on (X, y) with central differences.
 
-    X (N, n_in), y (N,) int. Arrays with more than ``max_entries`` entries are checked on a
-    random sample of that many entries (reported as ``checked`` < ``size``); each entry costs
-    two train-mode forward passes (two more for an entry that gets a second look). With
-    dropout, ``dropout_masks`` (one (N, n_l) bool array or None per hidden layer) fixes the
-    masks; by default one set is drawn and used throughout. Works on a float64 copy: ``net``
-    is never modified.
+    X (N, n_in), y (N,) int (regression: real targets). Arrays with more than ``max_entries``
+    entries are checked on a random sample of that many entries (reported as ``checked`` <
+    ``size``); each entry costs two train-mode forward passes (two more for an entry that gets
+    a second look). With dropout, ``dropout_masks`` (one (N, n_l) bool array or None per
+    hidden layer) fixes the masks; by default one set is drawn and used throughout. Works on
+    a float64 copy: ``net`` is never modified.
     """
     eps = check_real("eps", eps, low=0.0, low_open=True)
     max_entries = check_int("max_entries", max_entries, 1)
     work = net.copy(dtype=np.float64)
     X = check_features("X", X, work.sizes[0], np.float64)
-    y = check_labels("y", y, X.shape[0], work.sizes[-1])
+    y = work.check_targets("y", y, X.shape[0])
     with np.errstate(all="ignore"):  # a broken (bug-zoo) net may overflow; that is the finding
         loss, _ = work.gradients(X, y, dropout_masks=dropout_masks)
         masks = work.last_dropout_masks  # the masks backprop used: the numerical loss uses them too

@@ -28,7 +28,7 @@ class HiddenView:
     method: str  # "units" (the activations themselves) or "pca"
     points: np.ndarray
     grid: np.ndarray
-    grid_class: np.ndarray  # (G,) predicted class of each grid point
+    grid_class: np.ndarray  # (G,) predicted class of each grid point (regression: its predicted value)
     axis_labels: tuple
     explained: tuple | None  # PCA: fraction of variance per shown axis
     components: np.ndarray | None  # PCA: (d, n_units), for the next frame's sign alignment

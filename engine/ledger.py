@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .checks import check_features, check_labels
+from .checks import check_features
 from .trace import trace
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -59,7 +59,7 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
     """
     work = net.copy()
     X = check_features("X", X, net.sizes[0], work.dtype)
-    y = check_labels("y", y, X.shape[0], net.sizes[-1])
+    y = net.check_targets("y", y, X.shape[0])
     if per_sample:
         if net.has_batch_norm:
             raise ValueError("per_sample: with batch norm one example has no batch statistics; "

@@ -1,6 +1,7 @@
 """Output layer + loss: the value of L and delta_L = dL/dz_L for a batch.
 
-Shapes: ``z`` is the output pre-activation ``(N, K)``, ``y`` integer class labels ``(N,)``.
+Shapes: ``z`` is the output pre-activation ``(N, K)``, ``y`` integer class labels ``(N,)``
+(regression: real targets ``(N,)`` or ``(N, K)``, mse only).
 All losses are means over the batch, so every delta carries a factor 1/N.
 
 - ``cross_entropy``: softmax output, L = -(1/N) sum_n log softmax(z_n)[y_n];
@@ -11,6 +12,11 @@ All losses are means over the batch, so every delta carries a factor 1/N.
   logits as max(z,0) - z t + log(1 + exp(-|z|)), which never overflows; delta = (sigmoid(z) - T) / N.
 
 With one output unit (K = 1, only for mse and bce) the target is the label itself (0 or 1).
+
+Regression (``problem="regression"``, mse only): the targets T are the real numbers y given,
+not one-hot classes; L and delta_L are the same formulas. L = 1/2 mean_n |a_n - t_n|^2 is half
+the usual mean squared error per output (TensorFlow Playground's square loss is the same
+1/2 (output - target)^2): the 1/2 makes delta_L = (a - T) g'(z) / N with no factor 2.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from .activations import ACTIVATIONS, Activation, sigmoid
 
 LOSSES = ("cross_entropy", "mse", "bce")
 MSE_OUTPUTS = ("sigmoid", "linear", "tanh")
+PROBLEMS = ("classification", "regression")
 
 
 def one_hot(y: np.ndarray, k: int, dtype) -> np.ndarray:
@@ -97,20 +104,27 @@ class MeanSquaredError(Loss):
     name = "mse"
     delta_formula = r"\frac{1}{N}\left(a_L - T\right)\odot g'(z_L)"
 
-    def __init__(self, output_activation: str = "sigmoid"):
+    def __init__(self, output_activation: str = "sigmoid", problem: str = "classification"):
         self.act: Activation = ACTIVATIONS[output_activation]
         self.output_name = output_activation
+        self.problem = problem
+
+    def targets(self, y: np.ndarray, k: int, dtype) -> np.ndarray:
+        """T (N, k): one-hot classes, or for regression the real targets y themselves."""
+        if self.problem == "regression":
+            return np.asarray(y, dtype=dtype).reshape(-1, k)
+        return one_hot(y, k, dtype)
 
     def output(self, z):
         return self.act.forward(z)
 
     def value(self, z, y):
-        diff = self.act.forward(z) - one_hot(y, z.shape[1], z.dtype)
+        diff = self.act.forward(z) - self.targets(y, z.shape[1], z.dtype)
         return float(0.5 * np.vdot(diff, diff) / z.shape[0])
 
     def value_and_delta(self, z, y):
         a = self.act.forward(z)
-        diff = a - one_hot(y, z.shape[1], z.dtype)
+        diff = a - self.targets(y, z.shape[1], z.dtype)
         loss = float(0.5 * np.vdot(diff, diff) / z.shape[0])
         delta = self.act.backward(diff, z, a)
         return loss, delta / z.shape[0]
@@ -139,18 +153,26 @@ class BinaryCrossEntropy(Loss):
         return float(per.sum() / z.shape[0]), delta
 
 
-def make_loss(name: str, output_activation: str | None = None) -> Loss:
-    """Build a loss by name; ``output_activation`` only applies to ``"mse"``."""
+def make_loss(name: str, output_activation: str | None = None, problem: str = "classification") -> Loss:
+    """Build a loss by name; ``output_activation`` only applies to ``"mse"`` (default sigmoid,
+    linear for regression). ``problem="regression"`` (real targets) needs ``"mse"``."""
     if name not in LOSSES:
         raise ValueError(f"loss: unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+    if problem not in PROBLEMS:
+        raise ValueError(f"problem: unknown value {problem!r}; choose one of {', '.join(PROBLEMS)}.")
+    if problem == "regression" and name != "mse":
+        raise ValueError(f"loss: regression predicts real numbers, so it needs the mse loss (got {name!r}; "
+                         f"cross_entropy and bce compare class probabilities with class labels).")
     if name == "mse":
-        out = "sigmoid" if output_activation is None else output_activation
+        out = output_activation
+        if out is None:
+            out = "linear" if problem == "regression" else "sigmoid"
         if out not in MSE_OUTPUTS:
             raise ValueError(
                 f"output_activation: {out!r} is not allowed for mse; "
                 f"choose one of {', '.join(MSE_OUTPUTS)}."
             )
-        return MeanSquaredError(out)
+        return MeanSquaredError(out, problem)
     if output_activation is not None and output_activation != ("softmax" if name == "cross_entropy" else "sigmoid"):
         raise ValueError(
             f"output_activation: only the 'mse' loss takes an output activation; "

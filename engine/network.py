@@ -21,9 +21,10 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .checks import (check_bool, check_choice, check_dtype, check_features, check_int, check_labels,
-                     check_rate, check_real, check_sizes, per_layer)
+                     check_rate, check_real, check_sizes, check_targets, per_layer)
 from .layers import Activation, BatchNorm, Dense, Dropout
-from .losses import make_loss
+from .losses import PROBLEMS, make_loss
+from .metrics import r2_score
 
 INITS = ("normal", "xavier", "he", "zeros")
 
@@ -37,7 +38,11 @@ class MLP:
     activations : one name for every hidden layer, or a list with one name per hidden layer:
         "sigmoid", "tanh", "relu", "leaky_relu" (slope 0.01), "linear".
     loss : "cross_entropy" (softmax output), "mse" or "bce" (sigmoid output).
-    output_activation : only for "mse": "sigmoid" (default), "linear" or "tanh".
+    output_activation : only for "mse": "sigmoid" (default), "linear" or "tanh"; for
+        regression the default is "linear".
+    problem : "classification" (default: y are integer class labels) or "regression": y are
+        real targets, (N,) with one output unit or (N, n_out); only the "mse" loss; the score
+        is R² (engine.metrics), ``predict`` returns the predicted values.
     init : "normal" (W ~ N(0, init_var)), "xavier" (var 2/(fan_in+fan_out)), "he" (var 2/fan_in),
         or "zeros" (every W_l = 0: the symmetry lesson, all hidden units stay identical); biases
         start at 0.
@@ -51,14 +56,16 @@ class MLP:
     """
 
     def __init__(self, sizes, activations="tanh", loss="cross_entropy", output_activation=None,
-                 init="normal", init_var=0.1, seed=0, dtype=np.float64, batch_norm=False, dropout=0.0):
+                 init="normal", init_var=0.1, seed=0, dtype=np.float64, batch_norm=False, dropout=0.0,
+                 problem="classification"):
         # every argument checked (engine.checks): a ValueError names it, what was given, what is allowed
         self.sizes = check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
         if isinstance(activations, str):
             get_activation(activations)  # reject unknown names even with no hidden layer
         self.activation_fns = per_layer("activations", activations, n_hidden, lambda name, v: get_activation(v, name))
-        self.loss_fn = make_loss(loss, output_activation)
+        self.problem = check_choice("problem", problem, PROBLEMS)
+        self.loss_fn = make_loss(loss, output_activation, self.problem)
         if loss == "cross_entropy" and self.sizes[-1] < 2:
             raise ValueError("sizes: cross_entropy (softmax) needs at least 2 output units; "
                              "use 2 outputs for two classes, or the bce/mse loss with 1 output.")
@@ -151,6 +158,11 @@ class MLP:
         return self.loss_fn.name
 
     @property
+    def is_regression(self) -> bool:
+        """True when the network predicts real numbers (``problem="regression"``), not classes."""
+        return self.problem == "regression"
+
+    @property
     def n_layers(self) -> int:
         """Number of weight layers L (hidden layers + the output layer)."""
         return len(self.sizes) - 1
@@ -241,8 +253,9 @@ class MLP:
     def describe(self) -> str:
         acts = ", ".join(self.activation_names) or "no hidden layer"
         extra = (", batch norm" if self.has_batch_norm else "") + (", dropout" if self.has_dropout else "")
+        task = ", regression" if self.is_regression else ""
         return (f"{'-'.join(map(str, self.sizes))} MLP ({acts}{extra}; {self.loss_name} with "
-                f"{self.loss_fn.output_name} output; {self.n_params:,} parameters)")
+                f"{self.loss_fn.output_name} output{task}; {self.n_params:,} parameters)")
 
     # ------------------------------------------------------------------ forward
     def _check_X(self, X, name="X"):
@@ -290,25 +303,48 @@ class MLP:
         """Predicted class per row (N,) from output pre-activations z_L (N, n_L): the argmax;
         with one output unit, class 1 when the output a_L > 0.5 (targets are 0 and 1, whatever
         the output activation). The one rule used for accuracy, predictions and pictures."""
+        if self.is_regression:
+            raise ValueError("classify: a regression network predicts numbers, not classes; use predict.")
         if zL.shape[1] == 1:
             return (self.loss_fn.output(zL)[:, 0] > 0.5).astype(np.intp)
         return zL.argmax(axis=1)
 
     def predict(self, X) -> np.ndarray:
-        """Predicted class per row (N,) int (eval mode)."""
-        return self.classify(self.logits(X))
+        """Predicted class per row (N,) int (eval mode). Regression: the predicted values,
+        (N,) with one output unit, else (N, n_out)."""
+        zL = self.logits(X)
+        if self.is_regression:
+            out = self.loss_fn.output(zL)
+            return out[:, 0] if out.shape[1] == 1 else out
+        return self.classify(zL)
+
+    def check_targets(self, name: str, y, n_rows: int) -> np.ndarray:
+        """y checked for this network: integer labels (N,) for classification, real targets
+        (N,) or (N, n_out) for regression; ValueError with a sentence otherwise."""
+        if self.is_regression:
+            return check_targets(name, y, n_rows, self.sizes[-1])
+        return check_labels(name, y, n_rows, self.sizes[-1])
+
+    def score(self, zL: np.ndarray, y) -> float | None:
+        """How good the outputs z_L (N, n_L) are for the targets y: the accuracy (share of
+        rows classified right) or, for regression, R² (engine.metrics; None when the targets
+        of these rows have no variance, e.g. a single row)."""
+        if self.is_regression:
+            return r2_score(self.loss_fn.output(zL), self.loss_fn.targets(y, zL.shape[1], np.float64))
+        return float(np.mean(self.classify(zL) == y))
 
     def loss(self, X, y, train: bool = False, dropout_masks=None) -> float:
         """Mean loss over the batch (see engine.losses for each formula). Eval mode by default;
         ``train=True`` evaluates what ``gradients`` differentiates: batch statistics (updating
         the running ones) and dropout, with ``dropout_masks`` or fresh masks."""
         X = self._check_X(X)
-        y = check_labels("y", y, X.shape[0], self.sizes[-1])
+        y = self.check_targets("y", y, X.shape[0])
         return self.loss_fn.value(self._run(X, train=train, dropout_masks=dropout_masks), y)
 
     # ------------------------------------------------------------------ backward
     def gradients(self, X, y, dropout_masks=None):
-        """One train-mode forward and backward pass on the batch X (N, n_0), y (N,).
+        """One train-mode forward and backward pass on the batch X (N, n_0), y (N,) (regression:
+        real targets, see ``check_targets``).
 
         Returns (loss, [(dW_1, db_1), ..., (dW_L, db_L)]) with the parameters' shapes. BatchNorm
         uses the batch statistics (and updates its running ones); dropout draws fresh masks
@@ -317,7 +353,7 @@ class MLP:
         ``last_dropout_masks``, ``last_output`` (z_L) and ``named_grads()`` (BatchNorm's too).
         """
         X = self._check_X(X)
-        y = check_labels("y", y, X.shape[0], self.sizes[-1])
+        y = self.check_targets("y", y, X.shape[0])
         if dropout_masks is not None and len(dropout_masks) != len(self.sizes) - 2:
             raise ValueError(f"dropout_masks: expected one mask (or None) per hidden layer, "
                              f"{len(self.sizes) - 2} in all; got {len(dropout_masks)}.")

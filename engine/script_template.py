@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402  (after the thread settings, which NumPy reads 
 SIZES = {sizes}            # [n_in, hidden..., n_out]
 ACTS = {acts}              # hidden activations, one per hidden layer
 LOSS, OUT = {loss!r}, {out!r}    # the loss, and the output activation (mse only)
+PROBLEM = {problem!r}   # "classification": y are class labels; "regression": y are real targets
 INIT, DTYPE = {init!r}, np.{dtype}
 INIT_VARS = {init_vars!r}   # the variance W_l is drawn with: INIT's rule (MLP.init_variances)
 NET_SEED, BATCH_SEED = {net_seed}, {seed}       # initial weights and dropout masks; batch order
@@ -57,7 +58,10 @@ DF = {{"sigmoid": lambda z, a: a * (1.0 - a), "tanh": lambda z, a: 1.0 - a * a, 
 def loss_and_delta(z, y):
     """z (N, K) -> mean loss and delta_L = dL/dz (N, K)."""
     n, k = z.shape
-    t = y.astype(z.dtype).reshape(-1, 1) if k == 1 else np.eye(k, dtype=z.dtype)[y]   # targets
+    if PROBLEM == "regression":
+        t = y.astype(z.dtype).reshape(n, k)                              # the real targets
+    else:
+        t = y.astype(z.dtype).reshape(-1, 1) if k == 1 else np.eye(k, dtype=z.dtype)[y]   # targets
     if LOSS == "cross_entropy":
         rows, top = np.arange(n), z.argmax(axis=1)
         e = z - z[rows, top][:, None]                                    # minus the row max: no overflow
@@ -194,6 +198,7 @@ def mnist_loader(spec: dict) -> str:
 def render(net: dict, init_vars: list, opt: dict, batch_size, seed: int, steps: int, data: str) -> str:
     return TEMPLATE.format(
         arch="-".join(map(str, net["sizes"])), sizes=net["sizes"], acts=net["activations"], loss=net["loss"],
+        problem=net.get("problem", "classification"),
         out=net["output_activation"], init=net["init"], init_vars=init_vars, net_seed=net["seed"],
         seed=seed, dtype=net["dtype"], bn=net["batch_norm"], dropout=net["dropout"], opt=repr(opt),
         batch=batch_size, steps=steps, data=data)

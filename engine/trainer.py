@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import snapshots
-from .checks import Setting, check_features, check_int, check_labels, check_optional_int
+from .checks import Setting, check_features, check_int, check_optional_int
 from .divergence import EXPLODED, check_loss, checked_grad_sqnorms, refuse, undo_on_refusal
 from .errors import Diverged
 from .network import MLP
@@ -30,12 +30,17 @@ class StepRecord:
     step          updates done so far, this one included (1, 2, ...)
     epoch         0-based epoch the batch was drawn from
     loss          batch loss from this step's forward pass (before the update)
-    train_acc     accuracy on that batch, from the same forward pass
-    test_loss, test_acc   on the test set, only on evaluation steps (else None)
+    train_acc     accuracy on that batch, from the same forward pass (None for regression)
+    test_loss, test_acc   on the test set, only on evaluation steps (else None; test_acc None
+                  for regression)
     delta_norms   mean |delta_l| = mean |dL/dz_l| over the batch and units
     grad_norms    ||dL/dW_l|| (Frobenius)
     update_ratios ||Delta W_l|| / ||W_l|| (W before the update): ~1e-3 is healthy
     batch_size, lr  the settings this step ran with
+    train_r2, test_r2   regression only (else None): R² (engine.metrics) on the batch, from the
+                  same forward pass (None when its targets are all equal, e.g. a batch of
+                  one), and on the test set on evaluation steps. A regression net has no
+                  accuracy: these take its place.
     """
 
     step: int
@@ -49,12 +54,15 @@ class StepRecord:
     update_ratios: tuple
     batch_size: int
     lr: float
+    train_r2: float | None = None
+    test_r2: float | None = None
 
 
 class Trainer:
     """Train ``net`` with ``optimizer`` on (X_train, y_train), one mini-batch per ``step()``.
 
-    X_train (N, n_in) and y_train (N,) int; X_test / y_test likewise (optional).
+    X_train (N, n_in) and y_train (N,) int (a regression net: real targets (N,) or (N, n_out));
+    X_test / y_test likewise (optional).
     batch_size None = full batch; a batch size above N is treated as N. It may be changed
     between steps (``tr.batch_size = 32``) and applies from the next step.
     eval_every: evaluate on the test set every k steps; None = at the end of every epoch.
@@ -75,12 +83,12 @@ class Trainer:
             raise ValueError(f"optimizer: expected engine.SGD or engine.Adam, got {type(optimizer).__name__}.")
         self.net, self.opt = net, optimizer
         self.X = check_features("X_train", X_train, net.sizes[0], net.dtype)
-        self.y = check_labels("y_train", y_train, self.X.shape[0], net.sizes[-1])
+        self.y = net.check_targets("y_train", y_train, self.X.shape[0])
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test, y_test: give both or neither.")
         if X_test is not None:
             self.X_test = check_features("X_test", X_test, net.sizes[0], net.dtype)
-            self.y_test = check_labels("y_test", y_test, self.X_test.shape[0], net.sizes[-1])
+            self.y_test = net.check_targets("y_test", y_test, self.X_test.shape[0])
         else:
             self.X_test = self.y_test = None
         self.batch_size = batch_size
@@ -94,7 +102,7 @@ class Trainer:
         self._cursor = 0  # position in the current epoch's permutation
         self._perm: np.ndarray | None = None
         self._perm_epoch = -1  # the epoch _perm was drawn for
-        self.last_eval: tuple[float, float] | None = None
+        self.last_eval: tuple[float, float | None] | None = None  # (test loss, test score) of the last evaluation
         self.loss_ref: float | None = None  # the first step's loss, for the explosion check
         self.explode_factor = explode_factor
         self.last_grads: list[tuple[np.ndarray, np.ndarray]] = []  # [(dW_l, db_l)] of the last step
@@ -143,14 +151,15 @@ class Trainer:
         return Xb[rows].copy(), yb[rows].copy()
 
     # ------------------------------------------------------------------ training
-    def evaluate(self, X=None, y=None) -> tuple[float, float]:
-        """(mean loss, accuracy) on the test set (or on the given X, y), eval mode, no update."""
+    def evaluate(self, X=None, y=None) -> tuple[float, float | None]:
+        """(mean loss, accuracy) on the test set (or on the given X, y), eval mode, no update;
+        for a regression net (mean loss, R²) (net.score)."""
         if X is None:
             if self.X_test is None:
                 raise ValueError("evaluate: this trainer has no test set; pass X and y.")
             X, y = self.X_test, self.y_test
         zL = self.net.logits(X)
-        return self.net.loss_fn.value(zL, y), float(np.mean(self.net.classify(zL) == y))
+        return self.net.loss_fn.value(zL, y), self.net.score(zL, y)
 
     def step(self) -> StepRecord:
         """One mini-batch update. Returns its StepRecord (also appended to ``history``).
@@ -170,18 +179,22 @@ class Trainer:
                 self.opt.step(net.params(), list(grads), names=names)
             except Diverged as exc:
                 refuse(self, exc.detail, "update")
-        acc = float(np.mean(net.classify(net.last_output) == yb))
+        score = net.score(net.last_output, yb)  # accuracy on the batch, or R² for regression
         self._advance(len(yb), ends_epoch)
-        test_loss = test_acc = None
+        test_loss = test_score = None
         due = (self.step_count % self.eval_every == 0) if self.eval_every else ends_epoch
         if due and self.X_test is not None:
-            test_loss, test_acc = self.last_eval = self.evaluate()
+            test_loss, test_score = self.last_eval = self.evaluate()
+        if net.is_regression:
+            scores = dict(train_acc=None, test_acc=None, train_r2=score, test_r2=test_score)
+        else:
+            scores = dict(train_acc=score, test_acc=test_score)
         sq = dict(zip(names, grad_sq))
         upd = dict(zip(names, self.opt.last_update_sqnorms))
         L = net.n_layers
         rec = StepRecord(
             step=self.step_count, epoch=self.epoch - 1 if ends_epoch else self.epoch,
-            loss=loss, train_acc=acc, test_loss=test_loss, test_acc=test_acc,
+            loss=loss, test_loss=test_loss, **scores,
             delta_norms=tuple(float(np.mean(np.abs(d))) for d in net.last_deltas),
             grad_norms=tuple(math.sqrt(sq[f"W{l}"]) for l in range(1, L + 1)),
             update_ratios=tuple(math.sqrt(upd[f"W{l}"] / w) if w > 0 else math.inf
@@ -224,17 +237,19 @@ class Trainer:
     # ------------------------------------------------------------------ reporting
     def history_frame(self):
         """DataFrame, one row per kept step: step, epoch, loss, train_acc, test_loss, test_acc,
-        batch_size, lr, then delta_l, grad_norm_l, update_ratio_l for l = 1..L."""
+        batch_size, lr, then delta_l, grad_norm_l, update_ratio_l for l = 1..L. A regression
+        net has train_r2 and test_r2 in place of the accuracies."""
         import pandas as pd
 
         L = self.net.n_layers
+        train, test = ("train_r2", "test_r2") if self.net.is_regression else ("train_acc", "test_acc")
         cols = {k: [getattr(r, k) for r in self.history]
-                for k in ("step", "epoch", "loss", "train_acc", "test_loss", "test_acc", "batch_size", "lr")}
+                for k in ("step", "epoch", "loss", train, "test_loss", test, "batch_size", "lr")}
         for name, attr in (("delta", "delta_norms"), ("grad_norm", "grad_norms"), ("update_ratio", "update_ratios")):
             values = [getattr(r, attr) for r in self.history]
             for l in range(L):
                 cols[f"{name}_{l + 1}"] = [v[l] for v in values]
         df = pd.DataFrame(cols)
-        for k in ("test_loss", "test_acc"):
+        for k in ("test_loss", test) + ((train,) if self.net.is_regression else ()):
             df[k] = df[k].astype(float)  # None -> NaN
         return df

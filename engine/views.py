@@ -55,18 +55,34 @@ def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -
     (res, res, n_out), or (res, res) with one output unit. Row 0 is the top edge
     (y = y_max), column 0 the left edge (x = x_min). ``normalize=True`` maps outputs that
     are not a distribution (sigmoids, mse's linear/tanh) to one with the same winning class
-    (see as_class_probabilities), for colouring."""
+    (see as_class_probabilities), for colouring. A regression network's outputs are its
+    predicted values (``normalize`` does not apply)."""
     if net.sizes[0] != 2:
         raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.sizes[0]}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     with np.errstate(over="ignore", invalid="ignore"):
         out = net.forward(pts)
-        if normalize:
+        if normalize and not net.is_regression:
             out = as_class_probabilities(net, out)
     if out.shape[1] == 1:
         return out[:, 0].reshape(res, res)
     return out.reshape(res, res, out.shape[1])
+
+
+def unit_contributions(net, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each unit of the last hidden layer adds to the output (eval mode), for X (N, n_in):
+
+        z_L = a_{L-1} W_L + b_L = sum_k a_{L-1,k} W_L[k, :] + b_L
+
+    -> (contributions (N, n_{L-1}, n_L) with [n, k, j] = a_{L-1}[n, k] W_L[k, j], the output
+    bias b_L (n_L,), z_L (N, n_L)); the contributions summed over k plus b_L are z_L. With ReLU
+    units each contribution is a hinge, 0 on one side of its kink and a straight line on the
+    other: a 1-D fit is a sum of hinges. Without a hidden layer the "units" are the inputs."""
+    a = net.activations(X)[-2]                      # (N, n_{L-1}): a_{L-1} (X itself for L = 1)
+    W, b = net.weights[-1], net.biases[-1]          # (n_{L-1}, n_L), (n_L,)
+    parts = a[:, :, None] * W[None, :, :]
+    return parts, b.copy(), parts.sum(axis=1) + b
 
 
 def grid_activations(net, bounds, resolution: int = 40) -> list[np.ndarray]:

@@ -56,7 +56,7 @@ def describe(violations: list[dict], impacts=BLOCKING) -> str:
 
 # ----------------------------------------------------------------------------- the page states
 LIVE = {"/xor": "xor/main", "/circles": "circles/main", "/more-2d": "more2d/main", "/mnist": "mnist/main",
-        "/compare": "compare/main"}
+        "/compare": "compare/main", "/regression": "regression/main", "/curve-fitting": "curve/main"}
 
 
 def settle(page, path: str) -> None:
@@ -89,7 +89,7 @@ def open_tab(page, name: str) -> None:
     idle(page)
 
 
-PAGES = ["/", "/lessons", "/xor", "/circles", "/more-2d", "/mnist", "/compare"]
+PAGES = ["/", "/lessons", "/xor", "/circles", "/more-2d", "/mnist", "/compare", "/regression", "/curve-fitting"]
 TABS = ["Shape ledger", "Gradient check", "Bug zoo", "Step phases", "Check my numbers", "Take it home"]
 
 

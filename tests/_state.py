@@ -37,7 +37,7 @@ def trainer_state(tr) -> dict:
         "running": [None if bn is None else (plain(bn.running_mean), plain(bn.running_var)) for bn in net.bn],
         "mask_rng": plain(net.mask_rng),
         "net": {k: plain(getattr(net, k)) for k in ("sizes", "activation_names", "loss_name", "init", "init_var",
-                                                     "seed", "dtype", "batch_norm", "dropout")},
+                                                     "seed", "dtype", "batch_norm", "dropout", "problem")},
         "data": {k: plain(getattr(tr, k)) for k in DATA},
     }
 

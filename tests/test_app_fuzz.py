@@ -18,6 +18,9 @@ from ui.config import (
     LR_OPTIONS,
     MORE_2D_SETS,
     OPTIMIZERS,
+    PAGE_DATASETS,
+    REGRESSION_OUTPUTS,
+    REGRESSION_PAGES,
     URL_NAMES,
     VAR_OPTIONS,
 )
@@ -53,6 +56,8 @@ def _poke_one(at, page, data):
         w.set_value(data.draw(st.sampled_from(SELECT_SLIDER_VALUES[name]), label=name))
     elif kind == "selectbox":
         values = HIDDEN_ACTIVATIONS if name.startswith("act") and name != "activation" else SELECTBOX_VALUES[name]
+        if page in REGRESSION_PAGES and name in ("dataset", "output_activation"):  # what those pages offer
+            values = PAGE_DATASETS[page] if name == "dataset" else REGRESSION_OUTPUTS
         w.set_value(data.draw(st.sampled_from(list(values)), label=name))
     elif kind == "number_input":
         hi = min(int(w.max), 300)  # units up to the page's maximum, seeds in a small range

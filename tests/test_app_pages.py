@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = {"xor": "app_pages/xor.py", "circles": "app_pages/circles.py", "more2d": "app_pages/more_2d.py",
-         "mnist": "app_pages/mnist.py"}
+         "mnist": "app_pages/mnist.py", "regression": "app_pages/regression.py", "curve": "app_pages/curve_fitting.py"}
 
 
 def open_page(page: str | None, params: dict | None = None) -> AppTest:

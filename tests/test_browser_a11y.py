@@ -53,7 +53,7 @@ def test_axe_finds_no_critical_or_serious_violation_on_a_phone(server, browser):
     assert not bad, "\n\n".join(f"{k}\n{v}" for k, v in bad.items())
 
 
-@pytest.mark.parametrize("path", ["/xor", "/mnist", "/compare", "/circles?hidden=3"])
+@pytest.mark.parametrize("path", ["/xor", "/mnist", "/compare", "/circles?hidden=3", "/regression", "/curve-fitting"])
 def test_every_canvas_has_a_role_and_a_name(server, browser, path):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(server + path)

@@ -16,7 +16,8 @@ from ui.lessons import LESSONS
 require_browser()
 
 W, H = 1024, 768
-VIEW_OF = {"xor": "xor/main", "circles": "circles/main", "more2d": "more2d/main", "mnist": "mnist/main"}
+VIEW_OF = {"xor": "xor/main", "circles": "circles/main", "more2d": "more2d/main", "mnist": "mnist/main",
+           "regression": "regression/main", "curve": "curve/main"}
 
 # rectangles (viewport px) of what must stay visible: the picture (boundary square or MNIST's
 # tiles), every chart and heatmap of the page's live views, the lesson box, the leave button
@@ -24,7 +25,8 @@ GEOMETRY = """() => {
   const r = (e) => { if (!e) return null; const b = e.getBoundingClientRect();
     return b.width && b.height ? [b.left, b.top, b.right, b.bottom] : null; };
   const views = [...(window.__bpLive || new Map()).values()].filter(v => v.root && v.root.isConnected);
-  const pictures = views.flatMap(v => [v.boundary && v.boundary.box, v.tiles && v.tiles.canvas]).filter(Boolean).map(r);
+  const pictures = views.flatMap(v => [v.boundary && v.boundary.box, v.tiles && v.tiles.canvas, v.curve && v.curve.canvas])
+    .filter(Boolean).map(r);
   const charts = views.flatMap(v => [...v.root.querySelectorAll('.bp-chart, .bp-hm canvas')]).map(r).filter(Boolean);
   const header = document.querySelector('[data-testid="stHeader"]');
   const side = document.querySelector('[data-testid="stSidebar"]');
@@ -131,7 +133,8 @@ PAGE_TEXT = """() => {
 
 PAGES = [("Start here", "Backprop playground", None), ("Lessons", "Lessons", None), ("XOR", "XOR", "xor/main"),
          ("Circles", "Circles", "circles/main"), ("More 2-D data", "More 2-D data", "more2d/main"),
-         ("MNIST digits", "MNIST digits", "mnist/main"), ("Compare", "Compare", "compare/main")]
+         ("MNIST digits", "MNIST digits", "mnist/main"), ("Compare", "Compare", "compare/main"),
+         ("Regression", "Regression", "regression/main"), ("Curve fitting", "Curve fitting", "curve/main")]
 
 
 def test_no_page_shows_raw_latex_in_the_browser(server, browser):

@@ -183,6 +183,65 @@ def check_mnist_classic(ls):
     assert f"({100 * accuracy(lb):.2f} % measured)" in ls.expect, accuracy(lb)
 
 
+def check_relu_hinges(ls):
+    """The curve-fitting lesson, over the whole run of each setting (test R² after every step)."""
+    from engine import unit_contributions
+
+    assert "below 0.3 for all 1,000 steps" in ls.expect and "(51 measured)" in ls.expect and "(304" in ls.expect
+
+    def r2_after_each_step(lb, n):
+        out = []
+        for _ in range(n):
+            assert lb.advance(1), lb.error
+            out.append(lb.trainer.history[-1].test_r2)
+        return np.array(out)
+
+    one = lab("curve", ls.params)
+    assert one.net.sizes == [1, 1, 1] and one.net.activation_names == ["relu"] and one.dataset.name == "abs"
+    assert r2_after_each_step(one, 1000).max() < 0.3                      # one hinge: one arm of the V
+    two = lab("curve", ls.also[0][1])
+    r2 = r2_after_each_step(two, 100)
+    assert int(np.argmax(r2 >= 0.95)) + 1 == 51 and r2.max() >= 0.95    # first above 0.95 at step 51
+    W1, W2 = two.net.weights
+    assert W1[0, 0] * W1[0, 1] < 0 and (W2 > 0).all()                   # two hinges, facing opposite ways
+    stalled = lab("curve", dict(ls.also[0][1], seed="1"))                 # the question's seed 1
+    assert r2_after_each_step(stalled, 1000).max() < 0.5
+    assert stalled.net.weights[0][0, 0] * stalled.net.weights[0][0, 1] > 0  # both face the same way
+    sine = lab("curve", ls.also[1][1])
+    assert sine.dataset.name == "sine" and sine.net.sizes == [1, 8, 1]
+    r2 = r2_after_each_step(sine, 500)
+    assert int(np.argmax(r2 >= 0.95)) + 1 == 304
+    x = np.linspace(-3, 3, 241)[:, None]
+    parts, b, z = unit_contributions(sine.net, x)
+    np.testing.assert_allclose(parts.sum(axis=1) + b, sine.net.logits(x), rtol=1e-12, atol=1e-12)
+
+
+def check_plane_and_bumps(ls):
+    """The 2-D regression lesson, over the whole run of each setting (test R² after every step)."""
+    assert "(25 measured)" in ls.expect and "below 0.05 for all 2,000 steps" in ls.expect and "(995" in ls.expect
+
+    def r2_after_each_step(lb, n):
+        out = []
+        for _ in range(n):
+            assert lb.advance(1), lb.error
+            out.append(lb.trainer.history[-1].test_r2)
+        return np.array(out)
+
+    plane = lab("regression", ls.params)
+    assert plane.net.sizes == [2, 1] and plane.dataset.name == "reg-plane"
+    r2 = r2_after_each_step(plane, 50)
+    assert int(np.argmax(r2 >= 0.99)) + 1 == 25 and r2[-1] >= 0.99
+    plane.advance(250)  # the question's answer: W1 becomes (0.1, 0.1), b1 0: y = (x1 + x2) / 10
+    assert plane.net.weights[0][:, 0] == pytest.approx([0.1, 0.1], rel=0.03) and abs(plane.net.biases[0][0]) < 0.01
+    flat = lab("regression", ls.also[0][1])
+    assert flat.net.sizes == [2, 1] and flat.dataset.name == "reg-gauss"
+    assert r2_after_each_step(flat, 2000).max() < 0.05
+    deep = lab("regression", ls.also[1][1])
+    assert deep.net.sizes == [2, 16, 16, 16, 1]
+    r2 = r2_after_each_step(deep, 1000)
+    assert int(np.argmax(r2 >= 0.9)) + 1 == 995
+
+
 CHECKS = {name[len("check_"):]: f for name, f in globals().items() if name.startswith("check_")}
 
 

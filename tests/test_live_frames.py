@@ -197,3 +197,25 @@ def test_the_app_runs_numpy_with_one_blas_thread():
     assert out.returncode == 0, out.stderr[-1000:]
     threads = eval(out.stdout)
     assert threads and set(threads) == {1}, threads
+
+
+def test_a_full_frame_survives_steps_undone_while_it_is_built():
+    """Seen once in benchmarks/bench_browser.py on the Regression page (an exception box after a
+    Pause): a full frame's thinning read ``tr.history[i]`` after the live loop of an overlapping
+    script run had undone steps (engine.snapshots.restore deletes the history's tail), and
+    raised IndexError. Simulated here: a history list whose tail is deleted at the first read of
+    an entry, as the other thread's restore would. The frame must come from one consistent
+    snapshot of the records."""
+    lab = make_lab(hidden="4")
+    lab.advance(1600)  # more than a full frame's 1500 records: the thinning path
+
+    class UndoneWhileRead(list):
+        def __getitem__(self, i):
+            if isinstance(i, (int, np.integer)) and i > 0 and len(self) > 1200:
+                del self[1200:]  # the other run's restore, midway through the thinning: steps 1201.. undone
+            return super().__getitem__(i)
+
+    lab.trainer.history = UndoneWhileRead(lab.trainer.history)
+    meta, _ = unpack(FrameMaker("xor/main", "xor", PARTS, lab).frame())
+    steps = meta["hist"]["step"]
+    assert steps == sorted(steps) and steps[0] == 1 and len(steps) <= 1500

@@ -23,6 +23,8 @@ def load(c):
     ("xor", {"hidden": "6,4", "opt": "nesterov", "mom": "0.8", "batch": "32", "bn": "1", "drop": "0.1"}),
     ("more2d", {"data": "moons", "opt": "adam", "lr": "0.01", "acts": "relu,tanh", "hidden": "8,8"}),
     ("mnist", {"ntrain": "500", "ntest": "200", "digits": "1,7", "hidden": "20"}),
+    ("regression", {"data": "reg-gauss", "noise": "0.1", "hidden": "6,4", "opt": "momentum", "lr": "0.03"}),
+    ("curve", {"data": "abs", "hidden": "3", "out": "tanh", "batch": "16", "n": "150"}),
 ])
 def test_a_saved_page_run_continues_with_the_same_settings(page, params):
     cfg, warns = config_from_params(page, params)

@@ -49,7 +49,7 @@ def test_the_marker_finder_can_fail():
     assert not raw_latex(r"rendered: $W_{l+1}^{\top}$ and $$\frac{1}{N}$$, plain Wₗ₊₁ᵀ")
 
 
-PAGES = [None, "lessons", "xor", "circles", "more2d", "mnist", "compare"]
+PAGES = [None, "lessons", "xor", "circles", "more2d", "mnist", "compare", "regression", "curve"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p or "intro" for p in PAGES])

@@ -40,3 +40,21 @@ def test_every_intermediate_has_its_shape_and_reads_back_exactly(act, loss):
         ns = {"np": np}
         exec(as_numpy(name, arr), ns)
         assert np.array_equal(ns[name], arr), name
+
+
+def test_regression_step_is_the_textbook_computation():
+    """The regression head (the regression pages' default): real targets T (4, 2), a linear
+    output, L = 1/2 sum (a - T)^2 / N, written out here from the formulas."""
+    from engine.worked import T
+
+    got = {name: arr for name, _, arr in worked_step("tanh", "mse", "linear", lr=0.3, problem="regression")}
+    z1 = X @ W1 + B1
+    a1 = np.tanh(z1)
+    z2 = a1 @ W2 + B2
+    loss = 0.5 * ((z2 - T) ** 2).sum() / 4
+    d2 = (z2 - T) / 4
+    d1 = (d2 @ W2.T) * (1 - a1 ** 2)
+    want = {"y": T, "z2": z2, "a2": z2, "loss": loss, "delta2": d2, "dW2": a1.T @ d2, "delta1": d1,
+            "dW1": X.T @ d1, "W2_new": W2 - 0.3 * (a1.T @ d2), "b1_new": B1 - 0.3 * d1.sum(axis=0)}
+    for k, v in want.items():
+        np.testing.assert_allclose(got[k], v, rtol=1e-14, atol=1e-16, err_msg=k)

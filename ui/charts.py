@@ -169,9 +169,10 @@ def _mesh_paths(P: np.ndarray, res: int, fx, fy) -> str:
     return "".join(out)
 
 
-def hidden_scatter_html(view, y, is_test, res: int, size: int = 400) -> str:
+def hidden_scatter_html(view, y, is_test, res: int, size: int = 400, colors=CLASS_COLORS) -> str:
     """A HiddenView (engine.hidden) in 2-D as inline SVG: the input plane's grid as a bent mesh
-    (points coloured by the predicted class) and the data (train filled, test hollow)."""
+    (points coloured by the predicted class) and the data (train filled, test hollow). ``y`` and
+    ``view.grid_class`` index ``colors`` (regression: value bins, ui.regression.value_bins)."""
     P, G = view.points[:, :2], view.grid[:, :2]
     both = np.vstack([P, G]) if len(G) else P
     lo, hi = both.min(axis=0), both.max(axis=0)
@@ -186,14 +187,14 @@ def hidden_scatter_html(view, y, is_test, res: int, size: int = 400) -> str:
 
     body = [f'<path d="{_mesh_paths(G, res, fx, fy)}" stroke="#00000024" stroke-width="0.8" fill="none"/>']
     for c in np.unique(view.grid_class):
-        col = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
+        col = colors[int(c) % len(colors)]
         sel = view.grid_class == c
         dots = "".join(f'<rect x="{a - 1.3:.1f}" y="{b - 1.3:.1f}" width="2.6" height="2.6"/>'
                        for a, b in zip(fx(G[sel, 0]), fy(G[sel, 1])))
         body.append(f'<g fill="{col}" opacity="0.45">{dots}</g>')
     for hollow in (False, True):
         for c in np.unique(y):
-            col = CLASS_COLORS[int(c) % len(CLASS_COLORS)]
+            col = colors[int(c) % len(colors)]
             sel = (y == c) & (is_test == hollow)
             style = (f'fill="#fff" stroke="{col}" stroke-width="1.6"' if hollow
                      else f'fill="{col}" stroke="#fff" stroke-width="0.7"')

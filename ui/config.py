@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-from engine import HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS
+from engine import CURVE_SETS, HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS, REGRESSION_SETS
 
 from . import limits
 
@@ -70,6 +70,7 @@ class LabConfig:
     batch_size: int = 0  # 0 = full batch
     steps_per_frame: int = 2
     csv_id: str = ""  # content hash of the user's uploaded CSV (dataset "csv"); never in links
+    problem: str = "classification"  # fixed per page: "regression" on the regression pages
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -100,8 +101,17 @@ PAGE_DEFAULTS: dict[str, LabConfig] = {
                         init="xavier", optimizer="adam", lr=0.01, batch_size=32, steps_per_frame=4),
     "mnist": LabConfig(dataset="mnist", hidden=(100,), activation="relu", init="he", optimizer="momentum",
                        lr=0.03, momentum=0.9, batch_size=64, steps_per_frame=5),
+    # regression (ui.regression): TF Playground's 2-D sets, and 1-D curve fitting
+    "regression": LabConfig(dataset="reg-plane", noise=0.0, hidden=(16, 16, 16), activation="tanh", init="xavier",
+                            optimizer="adam", lr=0.01, batch_size=32, steps_per_frame=4, loss="mse",
+                            output_activation="linear", problem="regression"),
+    "curve": LabConfig(dataset="sine", n_samples=100, noise=0.1, hidden=(8,), activation="relu", init="he",
+                       optimizer="adam", lr=0.03, loss="mse", output_activation="linear", problem="regression"),
 }
 MORE_2D_SETS = ("moons", "spiral", "gaussians")
+PAGE_DATASETS = {"more2d": MORE_2D_SETS, "regression": REGRESSION_SETS, "curve": CURVE_SETS}  # a Dataset choice
+REGRESSION_PAGES = ("regression", "curve")
+REGRESSION_OUTPUTS = ("linear", "tanh")  # a regression output: any real number, or within (-1, 1)
 CSV_DATASET = "csv"  # the More 2-D page's "your own CSV file" choice
 
 # ----------------------------------------------------------------------------- URL params
@@ -112,7 +122,7 @@ URL_NAMES = {
     "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
     "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
-    "per_layer_drop": "drops",
+    "per_layer_drop": "drops", "problem": "problem",
 }
 MAX_DROPOUT = limits.MAX_DROPOUT
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
@@ -145,8 +155,10 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
     The one set of range checks for every setting a visitor sends: share links, and through
     ``limit_problems`` the sidebar's values, a saved run's settings and Compare's runs."""
     max_units = limits.max_units(page)
+    if name == "problem":
+        return _parse_problem(raw, page)
     if name == "dataset":
-        allowed = MORE_2D_SETS if page == "more2d" else (cfg.dataset,)
+        allowed = PAGE_DATASETS.get(page, (cfg.dataset,))
         if raw == CSV_DATASET and page == "more2d":
             raise ValueError("names an uploaded CSV file, which a link cannot carry; upload it again")
         if raw not in allowed:
@@ -222,12 +234,16 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
             raise ValueError(f"each must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
         return names, None
     if name == "loss":
+        if page in REGRESSION_PAGES and raw != "mse":
+            raise ValueError("must be mse on a regression page (it predicts numbers, not classes)")
         if raw not in LOSSES:
             raise ValueError(f"must be one of {', '.join(LOSSES)}")
         return raw, None
     if name == "output_activation":
-        if raw not in MSE_OUTPUTS:
-            raise ValueError(f"must be one of {', '.join(MSE_OUTPUTS)}")
+        allowed = REGRESSION_OUTPUTS if page in REGRESSION_PAGES else MSE_OUTPUTS
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}" + (" on a regression page" if page in
+                                                                        REGRESSION_PAGES else ""))
         return raw, None
     if name == "init":
         if raw not in INIT_LABELS:
@@ -238,6 +254,22 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
             raise ValueError(f"must be one of {', '.join(OPTIMIZERS)}")
         return raw, None
     raise ValueError("is not a setting")  # pragma: no cover - every field is handled above
+
+
+def _parse_problem(raw: str, page: str):
+    """problem=classification|regression (TensorFlow Playground's name): each page solves one
+    kind of problem, so the value must be the page's own; otherwise the sentence names the
+    pages that solve the other kind."""
+    mine = PAGE_DEFAULTS[page].problem
+    if raw == mine:
+        return raw, None
+    if raw == "regression":
+        raise ValueError("asks for regression, which has its own pages: Regression (the 2-D sets reg-plane and "
+                         "reg-gauss) and Curve fitting (1-D); this page classifies")
+    if raw == "classification":
+        raise ValueError("asks for classification, which the XOR, Circles, More 2-D data and MNIST pages do; "
+                         "this page predicts numbers (regression)")
+    raise ValueError("must be classification or regression")
 
 
 def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
@@ -355,10 +387,13 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- saved runs
 PAGE_OF_DATASET = {"xor": "xor", "circles": "circles", "moons": "more2d", "spiral": "more2d",
-                   "gaussians": "more2d", "mnist": "mnist"}
-PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits"}
+                   "gaussians": "more2d", "mnist": "mnist", **{name: "regression" for name in REGRESSION_SETS},
+                   **{name: "curve" for name in CURVE_SETS}}
+PAGE_TITLES = {"xor": "XOR", "circles": "Circles", "more2d": "More 2-D data", "mnist": "MNIST digits",
+               "regression": "Regression", "curve": "Curve fitting"}
 PAGE_FILES = {"xor": "app_pages/xor.py", "circles": "app_pages/circles.py", "more2d": "app_pages/more_2d.py",
-              "mnist": "app_pages/mnist.py"}  # for st.navigation (app.py) and st.switch_page
+              "mnist": "app_pages/mnist.py", "regression": "app_pages/regression.py",
+              "curve": "app_pages/curve_fitting.py"}  # for st.navigation (app.py) and st.switch_page
 
 
 def data_spec(cfg: LabConfig) -> dict | None:
@@ -428,7 +463,8 @@ def _run_values(settings: dict, spec: dict, current: LabConfig) -> tuple[dict, d
     else:
         values.update(dataset=spec["name"], n_samples=spec["n_samples"], noise=spec["noise"],
                       test_fraction=spec["test_fraction"], data_seed=spec["seed"])
-    extra = {"n_in": sizes[0], "n_out": sizes[-1], "dtype": net["dtype"], "trainer_seed": tr["seed"],
+    extra = {"n_in": sizes[0], "n_out": sizes[-1], "problem": net.get("problem", "classification"),
+             "dtype": net["dtype"], "trainer_seed": tr["seed"],
              "eval_every": tr["eval_every"], "max_history": tr["max_history"],
              "adam": (opt.get("betas"), opt.get("eps")) if opt["name"] == "adam" else None,
              "spec_keys": sorted(spec)}
@@ -439,15 +475,20 @@ def _engine_problems(page: str, cfg: LabConfig, extra: dict) -> list[str]:
     """The settings of a saved run that a Lab of ``page`` fixes rather than shows (ui.lab): the
     data's inputs and classes, the float type, the trainer's seed, evaluation and history."""
     mnist = page == "mnist"
-    n_in, n_out = (784, len(cfg.digits)) if mnist else (2, 2)
+    # inputs and outputs of the page's data: MNIST's pixels and digits; a curve is y = f(x); a
+    # 2-D regression predicts one number; the 2-D classification sets have two classes
+    n_in, n_out = (784, len(cfg.digits)) if mnist else {"curve": (1, 1), "regression": (2, 1)}.get(page, (2, 2))
     spec_keys = sorted(data_spec(cfg))
     out = []
     if extra["spec_keys"] != spec_keys:
         out.append(f"its data is described by {echo(', '.join(map(str, extra['spec_keys'])))}, not {', '.join(spec_keys)}")
     if extra["n_in"] != n_in:
         out.append(f"its network has {echo(extra['n_in'])} inputs, but this page's data has {n_in}")
-    if extra["n_out"] != n_out:
-        out.append(f"its network has {echo(extra['n_out'])} outputs, but this data has {n_out} classes")
+    if extra["problem"] != cfg.problem:
+        out.append(f"it solves {echo(extra['problem'])}, this page {cfg.problem}")
+    elif extra["n_out"] != n_out:
+        what = f"{n_out} classes" if cfg.problem == "classification" else f"{n_out} target{'s' * (n_out > 1)}"
+        out.append(f"its network has {echo(extra['n_out'])} outputs, but this data has {what}")
     dtype = "float32" if mnist else "float64"
     if extra["dtype"] != dtype:
         out.append(f"its numbers are {echo(extra['dtype'])}, this page computes in {dtype}")

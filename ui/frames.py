@@ -19,11 +19,16 @@ meta:
     parts   which views this element shows ("status", "boundary", "tiles", "curves",
             "weights", "layers")
     full    True on full frames
-    net     full frames: sizes [n_0..n_L], hidden activations, output kind, dtype
-    data    full frames: class names and colours; 2-D pages: bounds, grid resolution, n_train
-    status  step, epoch, batch loss and accuracy, test loss and accuracy, playing
+    net     full frames: sizes [n_0..n_L], hidden activations, output kind, dtype, problem
+            ("classification" or "regression")
+    data    full frames: class names and colours; 2-D pages: bounds, grid resolution, n_train;
+            regression: what the target is, the colour scale's half-range vmax and its three
+            colours (negative, 0, positive)
+    status  step, epoch, batch loss and score, test loss and score, playing
     hist    columns of the new records: step, loss, acc, tloss, tacc, delta (L lists),
             ratio (L lists); non-finite values are null (JSON has no NaN)
+            "acc"/"tacc" are the network's score: its accuracy, or for a regression network
+            its R² (StepRecord.train_r2 / test_r2; a regression net has no accuracy)
     last_eval  [step, test loss, test accuracy] of the latest evaluation (MNIST evaluates
             every 50 steps: a frame the browser skipped must not lose its test point)
     smooth  mini-batches: the loss chart adds a moving average
@@ -34,6 +39,8 @@ arrays:
     gamma, beta, mean, var + l   hidden layer l's BatchNorm (n_l,): scale, shift, running
                 statistics (what eval mode, and so every picture, uses)
     xy, y       full frames of 2-D pages: the points (N, 2) float32, train first, labels uint8
+    t           regression: the targets (N,) float32 instead of y; 1-D data sends its inputs
+                as x (N,) float32 instead of xy
 No maths here beyond packing: every number comes from the engine's objects.
 """
 from __future__ import annotations
@@ -108,14 +115,15 @@ def tiles_uint8(W1: np.ndarray, n: int) -> tuple[np.ndarray, list[float]]:
     return np.nan_to_num(q, nan=128).astype(np.uint8), [_num(s, 4) for s in scale[:, 0]]
 
 
-def history_columns(records, L: int) -> dict:
+def history_columns(records, L: int, regression: bool = False) -> dict:
     """StepRecords -> the ``hist`` columns (see the module docstring)."""
+    train, test = ("train_r2", "test_r2") if regression else ("train_acc", "test_acc")
     return {
         "step": [r.step for r in records],
         "loss": [_num(r.loss) for r in records],
-        "acc": [_num(r.train_acc, 5) for r in records],
+        "acc": [_num(getattr(r, train), 5) for r in records],
         "tloss": [_num(r.test_loss) for r in records],
-        "tacc": [_num(r.test_acc, 5) for r in records],
+        "tacc": [_num(getattr(r, test), 5) for r in records],
         "delta": [[_num(r.delta_norms[l], 5) for r in records] for l in range(L)],
         "ratio": [[_num(r.update_ratios[l], 5) for r in records] for l in range(L)],
     }
@@ -157,21 +165,26 @@ class FrameMaker:
         meta = {"view": self.view, "id": self._id, "parts": list(self.parts), "full": full, "status": status(lab),
                 "smooth": tr.effective_batch_size < tr.n_train}
         arrays = {}
+        # one snapshot of the records for the whole frame: a Pause can leave an overlapping
+        # script run whose live loop undoes steps (engine.snapshots.restore deletes the list's
+        # tail) while this frame is built; reading the live list twice raised IndexError
+        history = list(tr.history)
         if full:
             meta["net"] = net_meta(net)
             meta["data"] = data_meta(lab.dataset, arrays)
-            records = _thinned(tr.history, FULL_HISTORY)
+            records = _thinned(history, FULL_HISTORY)
         else:
             # Streamlit may replace a frame still waiting in its send queue by the next one
             # (same element), and the browser may skip one: records are a sample, not a log.
             # The newest are always included; every full frame re-sends the whole history.
-            records = _thinned(_records_after(tr.history, self.sent_step), MAX_RECORDS)
-        self.sent_step = tr.history[-1].step if tr.history else 0
-        meta["hist"] = history_columns(records, net.n_layers)
-        if tr.last_eval is not None and tr.history:
-            ev = next((r for r in reversed(tr.history) if r.test_loss is not None), None)
+            records = _thinned(_records_after(history, self.sent_step), MAX_RECORDS)
+        self.sent_step = history[-1].step if history else 0
+        meta["hist"] = history_columns(records, net.n_layers, net.is_regression)
+        if tr.last_eval is not None and history:
+            ev = next((r for r in reversed(history) if r.test_loss is not None), None)
             if ev is not None:
-                meta["last_eval"] = [ev.step, _num(ev.test_loss), _num(ev.test_acc, 5)]
+                score = ev.test_r2 if net.is_regression else ev.test_acc
+                meta["last_eval"] = [ev.step, _num(ev.test_loss), _num(score, 5)]
         first = 0
         if lab.dataset.image_shape is not None:
             n = min(net.sizes[1], MAX_TILES) if net.n_layers > 1 else net.sizes[1]
@@ -186,7 +199,7 @@ def net_meta(net) -> dict:
     """What the browser needs to know of the architecture (full frames)."""
     return {"sizes": list(net.sizes), "acts": list(net.activation_names), "out": net.loss_fn.output_name,
             "loss": net.loss_name, "dtype": net.dtype.name, "bn": [bn is not None for bn in net.bn],
-            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE}
+            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE, "problem": net.problem}
 
 
 def param_arrays(net, first: int = 0, prefix: str = "") -> dict[str, np.ndarray]:
@@ -207,6 +220,8 @@ def param_arrays(net, first: int = 0, prefix: str = "") -> dict[str, np.ndarray]
 def data_meta(ds, arrays: dict) -> dict:
     """The data's part of a full frame: class names and colours; for 2-D data also the
     points (added to ``arrays`` as xy, y), the bounds and the grid resolution."""
+    if ds.problem == "regression":
+        return regression_data_meta(ds, arrays)
     d = {"classes": list(ds.class_names), "colors": CLASS_COLORS}
     if ds.image_shape is not None:
         d["image_shape"] = list(ds.image_shape)
@@ -217,11 +232,29 @@ def data_meta(ds, arrays: dict) -> dict:
     return d
 
 
+def regression_data_meta(ds, arrays: dict) -> dict:
+    """A regression set's part of a full frame: the inputs (xy (N, 2), or x (N,) for 1-D data)
+    and the targets t (N,), train first; what the target is; the bounds and grid resolution;
+    the colour scale (ui.regression.value_scale)."""
+    from .regression import VALUE_COLORS, value_scale
+
+    X = np.vstack([ds.X_train, ds.X_test]).astype(np.float32)
+    if X.shape[1] == 1:
+        arrays["x"] = X[:, 0]
+    else:
+        arrays["xy"] = X
+    arrays["t"] = np.concatenate([ds.y_train, ds.y_test]).astype(np.float32)
+    return {"classes": ["ŷ"], "colors": CLASS_COLORS, "target": ds.target, "vmax": value_scale(ds),
+            "value_colors": list(VALUE_COLORS), "bounds": [float(v) for v in ds.bounds], "res": BOUNDARY_RES,
+            "n_train": int(len(ds.y_train))}
+
+
 def status(lab) -> dict:
-    """The status line's numbers."""
+    """The status line's numbers ("acc", "tacc": the score, R² for a regression network)."""
     rec = lab.last()
     tm = lab.test_metrics()
+    score = (rec.train_r2 if lab.net.is_regression else rec.train_acc) if rec else None
     return {"step": lab.step, "epoch": lab.trainer.epoch,
-            "loss": _num(rec.loss if rec else None), "acc": _num(rec.train_acc if rec else None),
+            "loss": _num(rec.loss if rec else None), "acc": _num(score),
             "tloss": _num(tm[0] if tm else None), "tacc": _num(tm[1] if tm else None),
             "playing": bool(lab.playing)}

@@ -3,6 +3,8 @@
 PCA projection. The numbers come from engine.hidden; this module only draws."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -51,19 +53,33 @@ def draw_hidden(page: str, lab, slot, slot2) -> None:
     if view.components is not None:
         lab.hidden_components = {(lab.builds, layer): view.components}
     act = net.hidden[layer - 1].name
+    colors, grid_colour = charts.CLASS_COLORS, view.grid_class
+    if net.is_regression:  # targets and predicted values as colour bins (orange < 0 < blue)
+        from .regression import VALUE_PALETTE, value_bins, value_scale
+
+        vmax = value_scale(lab.dataset)
+        colors, y, grid_colour = VALUE_PALETTE, value_bins(y, vmax), value_bins(view.grid_class, vmax)
+        view = replace(view, grid_class=grid_colour)
     if view.points.shape[1] == 3:
         note = (f"Hidden layer {layer} has 3 {act} units: each point is placed at its three activations "
                 f"(h{layer}.1, h{layer}.2, h{layer}.3), each axis scaled to the data. Drag to rotate.")
         with slot.container():
-            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, view.grid_class, GRID_RES,
-                      view.axis_labels, name=f"Hidden space, 3-D: {len(y)} points, coloured by class. " + note)
+            coloured = "by target" if net.is_regression else "by class"
+            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, grid_colour, GRID_RES,
+                      view.axis_labels, name=f"Hidden space, 3-D: {len(y)} points, coloured {coloured}. " + note,
+                      colors=colors)
     else:
-        slot.markdown(charts.hidden_scatter_html(view, y, is_test, GRID_RES, SIZE), unsafe_allow_html=True)
+        slot.markdown(charts.hidden_scatter_html(view, y, is_test, GRID_RES, SIZE, colors), unsafe_allow_html=True)
         if view.method == "pca":
             ev = " + ".join(f"{100 * e:.0f} %" for e in view.explained)
             note = (f"Hidden layer {layer} has {view.n_units} {act} units, projected to its 2 principal axes "
                     f"(PCA of the points' activations; they keep {ev} of the variance).")
         else:
             note = f"Hidden layer {layer} has {view.n_units} {act} unit(s): the axes are the activations."
+    if net.is_regression:
+        slot2.caption(note + " Points are coloured by their target, the grey mesh (the input square's grid after "
+                      "the first layers) by the predicted value: the output layer is a linear function of these "
+                      "coordinates, so the colours must change along one straight direction for a good fit.")
+        return
     slot2.caption(note + " The grey mesh is the input square's grid after the first layers (coloured by the "
                   "predicted class): the output layer separates this bent sheet with a straight cut.")

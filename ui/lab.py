@@ -63,10 +63,10 @@ class Lab:
 
     def _build(self) -> None:
         c, ds = self.cfg, self.dataset
-        self.net = MLP([ds.n_features, *c.hidden, ds.n_classes], activations=c.activations(), loss=c.loss,
+        self.net = MLP([ds.n_features, *c.hidden, ds.n_outputs], activations=c.activations(), loss=c.loss,
                        output_activation=c.output_activation if c.loss == "mse" else None,
                        init=c.init, init_var=c.init_var, seed=c.seed, dtype=self.dtype,
-                       batch_norm=c.batch_norms(), dropout=c.dropouts())
+                       batch_norm=c.batch_norms(), dropout=c.dropouts(), problem=ds.problem)
         self.opt = make_optimizer(c)
         has_test = len(ds.y_test) > 0
         self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
@@ -236,7 +236,8 @@ class Lab:
         return dead_relu_sentence(self.net, self.trainer.X, self.opt.lr)
 
     def test_metrics(self):
-        """(test loss, test accuracy) of the current weights, or None without a test set."""
+        """(test loss, test accuracy) of the current weights (regression: test R²), or None
+        without a test set."""
         if self.trainer.X_test is None:
             return None
         if self.trainer.last_eval is None or self.step == 0:

@@ -97,6 +97,26 @@ LESSONS = [
            "at the first-layer tiles and the confusion matrix.",
            "What do the tiles look like after one epoch, and which digits does the network confuse?",
            "At least 88 % test accuracy after one epoch (90.55 % measured)."),
+    Lesson("relu_hinges", "ReLU hinges add up", "curve", {"data": "abs", "hidden": "1"},
+           "Regression of y = |x| with one ReLU unit: one unit is one hinge, flat on one side of its kink and "
+           "a straight line on the other. Press Play: it can follow only one arm of the V. Then open *Two "
+           "units*: two hinges facing opposite ways add up, with the bias, to the V. Then *Eight units on sin "
+           "x*: each thin line is one unit's wₖ·aₖ(x); count the bends of the thick one.",
+           "How many hinges does |x| need, and how many does a smooth-looking sin x take? With two units and "
+           "seed 1 the fit stalls: what do the two thin lines show?",
+           "One unit: test R² stays below 0.3 for all 1,000 steps. Two units: above 0.95 by step 100 (51 "
+           "measured), the two hinges facing opposite ways. Eight units on sin x: above 0.95 by step 500 (304 "
+           "measured); at every x the thin lines plus the bias make the thick one.",
+           also=(("Two units", {"data": "abs", "hidden": "2"}), ("Eight units on sin x", {}))),
+    Lesson("plane_and_bumps", "Linear regression, and when it is not enough", "regression", {"hidden": ""},
+           "The plane y = (x₁ + x₂) / 10 with no hidden layer: ŷ = x·W + b is linear regression, and it fits. "
+           "Then the six bumps with no hidden layer, and with the page's three layers of 16.",
+           "Why can a network without a hidden layer fit the plane but not the bumps? What does W1 of the "
+           "plane's fit look like?",
+           "Plane, no hidden layer: test R² above 0.99 by step 50 (25 measured). Bumps: below 0.05 for all 2,000 "
+           "steps without a hidden layer; above 0.9 by step 1,000 with 16-16-16 (995 measured).",
+           also=(("Bumps, no hidden layer", {"data": "reg-gauss", "hidden": ""}),
+                 ("Bumps, three layers of 16", {"data": "reg-gauss"}))),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, hidden_view, inspect, lessons, projector, state
+from . import controls, hidden_view, inspect, lessons, projector, regression, state
 from .echo import plain
 from .frames import FrameMaker
 from .live import run_live
@@ -75,7 +75,7 @@ def _draw_slow(page, lab, slots):
 
 def render(page: str) -> None:
     """The whole page body (the sidebar is drawn by app.py)."""
-    title, intro = PAGE_TEXT[page]
+    title, intro = PAGE_TEXT[page] if page in PAGE_TEXT else regression.PAGE_TEXT[page]
     st.title(title)
     projector.intro(intro)
     cfg = state.read_config(page)
@@ -90,9 +90,11 @@ def render(page: str) -> None:
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)
-        st.segmented_control("Right panel", list(PANELS), format_func=PANELS.get, default="curves",
+        panels, picture = (dict(PANELS, curves="Loss & R²"), "prediction") if lab.net.is_regression else \
+            (PANELS, "decision boundary")
+        st.segmented_control("Right panel", list(panels), format_func=panels.get, default="curves",
                              key=state.key(page, "panel"), label_visibility="collapsed", required=True,
-                             help="What to show next to the decision boundary. Hidden space: the data as "
+                             help=f"What to show next to the {picture}. Hidden space: the data as "
                                   "a hidden layer sees it. Neurons: each hidden unit over the input plane.")
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)

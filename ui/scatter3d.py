@@ -128,10 +128,12 @@ def _flat(a: np.ndarray) -> list:
     return np.round(np.asarray(a, dtype=np.float64), 4).reshape(-1).tolist()
 
 
-def scatter3d(view_id: str, points, y, is_test, grid, grid_class, res: int, labels, name: str = "") -> None:
-    """points (N, 3), y (N,), is_test (N,) bool, grid (res*res, 3), grid_class (res*res,); ``name``:
-    what the picture shows, in words (the canvas's accessible name)."""
+def scatter3d(view_id: str, points, y, is_test, grid, grid_class, res: int, labels, name: str = "",
+              colors=CLASS_COLORS) -> None:
+    """points (N, 3), y (N,), is_test (N,) bool, grid (res*res, 3), grid_class (res*res,); y and
+    grid_class index ``colors``; ``name``: what the picture shows, in words (the canvas's
+    accessible name)."""
     _component(data={"id": view_id, "name": name or "A rotatable 3-D scatter of hidden activations.", "pts": _flat(points), "cls": np.asarray(y).tolist(),
                      "test": np.asarray(is_test, dtype=int).tolist(), "grid": _flat(grid),
                      "gcls": np.asarray(grid_class).tolist(), "gres": int(res), "labels": list(labels),
-                     "colors": CLASS_COLORS})
+                     "colors": list(colors)})

@@ -11,7 +11,7 @@ import streamlit as st
 from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
 from engine.datasets import DataFileError, mnist_available
 
-from . import limits, state
+from . import limits, regression, state
 from .echo import plain
 from .config import (
     BATCH_OPTIONS,
@@ -24,6 +24,7 @@ from .config import (
     MAX_HIDDEN_LAYERS,
     MORE_2D_SETS,
     OPTIMIZERS,
+    REGRESSION_PAGES,
     VAR_OPTIONS,
 )
 
@@ -37,6 +38,8 @@ def _fmt_num(v: float) -> str:
 
 
 def data_controls(page: str) -> None:
+    if page in REGRESSION_PAGES:
+        return regression.data_controls(page)
     k = lambda name: state.key(page, name)
     if page == "mnist":
         st.pills("Digits", list(range(10)), selection_mode="multi", key=k("digits"), **PERSIST,
@@ -135,10 +138,13 @@ def network_controls(page: str) -> None:
                 c2.toggle("BN", key=k(f"bn{i}"), **PERSIST, help=f"Batch norm in hidden layer {i + 1}.")
                 c3.number_input("drop", 0.0, MAX_DROPOUT, step=0.05, key=k(f"drop{i}"), **PERSIST,
                                 format="%.2f", help=f"Dropout rate after hidden layer {i + 1}.")
-    st.selectbox("Loss", list(LOSS_LABELS), key=k("loss"), **PERSIST, format_func=LOSS_LABELS.get,
-                 help="Softmax cross-entropy: δ_L = (p − t)/N. MSE: δ_L = (a − t)⊙g′(z)/N, which "
-                      "vanishes when a sigmoid output saturates. BCE: a sigmoid per output, δ_L = (σ(z) − t)/N.")
-    if state.ui_value(page, "loss") == "mse":
+    if page in REGRESSION_PAGES:
+        regression.loss_controls(page)
+    else:
+        st.selectbox("Loss", list(LOSS_LABELS), key=k("loss"), **PERSIST, format_func=LOSS_LABELS.get,
+                     help="Softmax cross-entropy: δ_L = (p − t)/N. MSE: δ_L = (a − t)⊙g′(z)/N, which "
+                          "vanishes when a sigmoid output saturates. BCE: a sigmoid per output, δ_L = (σ(z) − t)/N.")
+    if state.ui_value(page, "loss") == "mse" and page not in REGRESSION_PAGES:
         st.selectbox("Output activation (MSE)", MSE_OUTPUTS, key=k("output_activation"), **PERSIST,
                      help="g in a_L = g(z_L) for the MSE loss.")
     st.selectbox("Initialisation", list(INIT_LABELS), key=k("init"), **PERSIST, format_func=INIT_LABELS.get,

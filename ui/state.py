@@ -22,6 +22,7 @@ from engine.tabular import csv_dataset
 from . import limits
 from .config import (
     CSV_DATASET,
+    PAGE_DATASETS,
     PAGE_DEFAULTS,
     LabConfig,
     config_from_params,
@@ -153,7 +154,7 @@ def read_config(page: str) -> LabConfig:
         values[f.name] = st.session_state[k] if k in st.session_state else getattr(base, f.name)
     values.update(hidden=hidden, per_layer=per_layer, per_layer_bn=per_layer_bn, per_layer_drop=per_layer_drop,
                   digits=tuple(sorted(int(d) for d in st.session_state.get(key(page, "digits"), base.digits))))
-    if page != "more2d":
+    if page not in PAGE_DATASETS:  # pages without a Dataset choice
         values["dataset"] = base.dataset
     return LabConfig(**values)
 

@@ -10,7 +10,8 @@ from engine.worked import as_numpy, worked_step
 from . import state
 from .sidebar import ACT_LABELS, PERSIST
 
-HEADS = {"mse": "MSE, sigmoid output", "cross_entropy": "softmax cross-entropy", "bce": "BCE (sigmoid outputs)"}
+HEADS = {"mse": "MSE, sigmoid output", "cross_entropy": "softmax cross-entropy", "bce": "BCE (sigmoid outputs)",
+         "regression": "regression: MSE, linear output, real targets"}
 
 
 def worked_tab(page: str, lab) -> None:
@@ -23,10 +24,14 @@ def worked_tab(page: str, lab) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     act = c1.selectbox("Hidden activation", HIDDEN_ACTIVATIONS, key=state.key(page, "worked_act"), **PERSIST,
                        format_func=ACT_LABELS.get, index=HIDDEN_ACTIVATIONS.index("sigmoid"))
-    loss = c2.selectbox("Loss", list(HEADS), key=state.key(page, "worked_loss"), **PERSIST, format_func=HEADS.get)
+    loss = c2.selectbox("Loss", list(HEADS), key=state.key(page, "worked_loss"), **PERSIST, format_func=HEADS.get,
+                        index=list(HEADS).index("regression" if lab.net.is_regression else "mse"))
     lr = c3.number_input("Learning rate", 0.0, 10.0, value=0.5, step=0.1, key=state.key(page, "worked_lr"),
                          **PERSIST)
-    rows = worked_step(act, loss, "sigmoid" if loss == "mse" else None, lr)
+    if loss == "regression":  # the regression pages' default: targets are numbers, not classes
+        rows = worked_step(act, "mse", "linear", lr, problem="regression")
+    else:
+        rows = worked_step(act, loss, "sigmoid" if loss == "mse" else None, lr)
     lines = ["import numpy as np", ""]
     section = None
     for name, what, arr in rows:

@@ -186,6 +186,21 @@ export class Chart {
   destroy() { this.ro.disconnect(); if (this.u) this.u.destroy(); this.u = null; this.el.remove(); }
 }
 
+// R² of a regression network (the history's score columns): 1 is a perfect fit, 0 no better
+// than predicting the mean; an untrained net is often far below 0, so the axis shows -1 .. 1:
+// lower values are drawn on the bottom edge, while the legend and the chart's description read
+// the real number (kept beside the clamped copy uPlot draws)
+function r2Chart(host) {
+  let raw = [[], []];
+  const r2 = (si, i) => { const v = i == null ? null : raw[si - 1][i]; return v == null ? '–' : v.toFixed(3); };
+  return new Chart(host, 'acc', (w) => chartOpts({ title: 'R² (1 = perfect fit)', yLabel: 'R²', width: w, height: 170,
+    yRange: [-1, 1.0001],
+    series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v, si, i) => r2(si, i) }),
+      line('test', '#e45756', 2, { value: (u, v, si, i) => r2(si, i), points: { size: 4 } })] }),
+  (h) => { raw = [h.acc.slice(), h.tacc.slice()]; return [h.step.slice(), raw[0].map(clampR2), raw[1].map(clampR2)]; });
+}
+const clampR2 = (v) => (v == null ? null : Math.max(v, -1));
+
 export class Curves {
   // kind "curves": loss + accuracy; "layers": mean |δ_l| + update ratio
   constructor(host, kind, net, smooth) {
@@ -205,7 +220,8 @@ export class Curves {
       this.charts.push(new Chart(this.el, 'loss', (w) => chartOpts({ title: 'Loss (log scale)', yLabel: 'loss', log: true,
         series: lossSeries, width: w, height: 210 }),
       (h) => [h.step.slice(), positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
-      this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
+      if (net.problem === 'regression') this.charts.push(r2Chart(this.el));  // a regression net has no accuracy
+      else this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
         yRange: [0, 1.0001], width: w, height: 170,
         series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v) => pct(v) }),
           line('test', '#e45756', 2, { value: (u, v) => pct(v), points: { size: 4 } })] }),

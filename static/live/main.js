@@ -12,6 +12,7 @@ const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, ne
   import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
+const [{ ValueField }, { CurveFit }] = await Promise.all([import(`./regression.js${V}`), import(`./curve.js${V}`)]);
 const { Announcer } = await import(`./a11y.js${V}`);
 const checkpoint = await import(`./checkpoint.js${V}`);  // the browser's copy of the run
 
@@ -20,6 +21,7 @@ const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`
 const views = new Map();
 window.__bpLive = views;  // for the browser tests and benchmarks: what each view received and drew
 
+const r2 = (v) => (v == null ? '–' : v.toFixed(3));  // R², 1 = a perfect fit
 const num = (v) => (v == null ? '–' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(4)));
 
 class View {
@@ -38,6 +40,7 @@ class View {
     if (!this.net) return;
     this.build();
     if (this.boundary) this.boundary.setData(this.data, this.net);
+    if (this.curve) this.curve.setData(this.data, this.net);
     this.dirty = true;
     this.paint();
   }
@@ -67,7 +70,7 @@ class View {
   start(data, arrays) {
     this.id = data.id;
     this.net = { ...data.net };
-    this.data = { ...data.data, xy: arrays.xy, y: arrays.y };
+    this.data = { ...data.data, xy: arrays.xy, y: arrays.y, x: arrays.x, t: arrays.t };  // x, t: regression
     this.parts = data.parts;
     this.smooth = data.smooth;
     this.hist = new History(this.net.sizes.length - 1);
@@ -75,11 +78,12 @@ class View {
     const key = JSON.stringify([data.parts, data.net, data.data, data.smooth]);
     if (key !== this.layoutKey) { this.layoutKey = key; this.build(); }
     if (this.boundary) this.boundary.setData(this.data, this.net);  // the points may differ
+    if (this.curve) this.curve.setData(this.data, this.net);
   }
 
   build() {
     for (const c of [this.curves, this.layers]) if (c) c.destroy();
-    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = null;
+    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = this.curve = null;
     const has = (p) => this.parts.includes(p), net = this.net, mnist = !!this.data.image_shape;
     const L = net.sizes.length - 1;
     this.root.innerHTML = '';
@@ -88,8 +92,10 @@ class View {
     if (this.announcer) this.announcer.destroy();
     this.announcer = has('status') ? new Announcer(this.root) : null;  // the status for a screen reader (a11y.js)
     if (has('status')) this.statusEl = add('bp-status');
-    const top = has('boundary') || has('tiles') || has('curves') ? add(`bp-top${has('curves') && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
-    if (has('boundary')) this.boundary = new Boundary(add('bp-left', top));
+    const pic = has('boundary') || has('tiles') || has('curve');
+    const top = pic || has('curves') ? add(`bp-top${has('curves') && pic ? ' bp-two' : ''}`) : null;
+    if (has('boundary')) this.boundary = new (net.problem === 'regression' ? ValueField : Boundary)(add('bp-left', top));
+    if (has('curve')) this.curve = new CurveFit(add('bp-left', top));  // 1-D regression
     if (has('tiles')) {
       const left = add('bp-left', top);
       left.innerHTML = '<h2>What the first layer learned</h2>';
@@ -114,6 +120,7 @@ class View {
     const net = this.net;
     if (this.statusEl) this.drawStatus();
     if (this.boundary) this.boundary.paint(net);
+    if (this.curve) this.curve.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
     if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams, this.status.step);
     if (this.curves) this.curves.update(this.hist);
@@ -124,10 +131,13 @@ class View {
   // innerHTML per frame would rebuild its DOM and restyle it 60 times a second)
   drawStatus() {
     const s = this.status;
-    const values = [s.step.toLocaleString('en-US'), s.epoch.toLocaleString('en-US'), num(s.loss), pct(s.acc),
-      num(s.tloss), pct(s.tacc), s.playing ? 'playing' : 'paused'];
+    const score = this.net.problem === 'regression' ? r2 : pct;
+    const values = [s.step.toLocaleString('en-US'), s.epoch.toLocaleString('en-US'), num(s.loss), score(s.acc),
+      num(s.tloss), score(s.tacc), s.playing ? 'playing' : 'paused'];
     if (!this.statusCells) {
-      const keys = ['step', 'epoch', 'loss (batch)', 'train acc (batch)', 'test loss', 'test acc'];
+      const keys = this.net.problem === 'regression'  // R², not an accuracy: a regression net has none
+        ? ['step', 'epoch', 'loss (batch)', 'train R² (batch)', 'test loss', 'test R²']
+        : ['step', 'epoch', 'loss (batch)', 'train acc (batch)', 'test loss', 'test acc'];
       this.statusEl.innerHTML = keys.map((k) => `<div><div class="k">${k}</div><div class="v"></div></div>`).join('')
         + '<div class="bp-state"></div>';
       this.statusCells = [...this.statusEl.querySelectorAll('.v'), this.statusEl.querySelector('.bp-state')];
@@ -136,14 +146,15 @@ class View {
     values.forEach((v, i) => {
       if (this.statusShown[i] !== v) { this.statusCells[i].textContent = v; this.statusShown[i] = v; }
     });
-    this.announcer.update(`${values[6]}, step ${values[0]}, epoch ${values[1]}: batch loss ${values[2]}, train accuracy `
-      + `${values[3]}, test loss ${values[4]}, test accuracy ${values[5]}`, s.playing);
+    const what = this.net.problem === 'regression' ? 'R²' : 'accuracy';
+    this.announcer.update(`${values[6]}, step ${values[0]}, epoch ${values[1]}: batch loss ${values[2]}, train ${what} `
+      + `${values[3]}, test loss ${values[4]}, test ${what} ${values[5]}`, s.playing);
   }
 
   // counters for tests and benchmarks
   get paints() {
     return { boundary: this.boundary ? this.boundary.paints : 0, heatmaps: this.heatmaps ? this.heatmaps.paints : 0,
-      tiles: this.tiles ? this.tiles.paints : 0, curves: this.curves ? this.curves.paints : 0,
+      tiles: this.tiles ? this.tiles.paints : 0, curve: this.curve ? this.curve.paints : 0, curves: this.curves ? this.curves.paints : 0,
       layers: this.layers ? this.layers.paints : 0 };
   }
 }

@@ -25,7 +25,7 @@ export function gridPoints(bounds, res) {
   return P;
 }
 
-function sigmoid(z) {  // engine.activations.sigmoid: exp only of -|z|
+export function sigmoid(z) {  // engine.activations.sigmoid: exp only of -|z|
   const e = Math.exp(-Math.abs(z)), r = 1 / (1 + e);
   return z >= 0 ? r : e * r;
 }
@@ -48,7 +48,7 @@ function affine(a, N, n, W, b, m) {
 
 // The activation, in place, one loop per kind (a function call per element would double the
 // cost of the grid).
-function activate(z, act) {
+export function activate(z, act) {
   const len = z.length;
   if (act === 'tanh') for (let i = 0; i < len; i++) z[i] = Math.tanh(z[i]);
   else if (act === 'sigmoid') for (let i = 0; i < len; i++) z[i] = sigmoid(z[i]);
@@ -59,7 +59,7 @@ function activate(z, act) {
 
 // BatchNorm in eval mode (engine/layers.py BatchNorm.forward with train=False), in place on
 // z (N, n): x_hat = (z - running_mean) / sqrt(running_var + eps), y = gamma x_hat + beta
-function batchNormEval(z, N, n, bn, eps) {
+export function batchNormEval(z, N, n, bn, eps) {
   for (let j = 0; j < n; j++) {
     const invStd = 1 / Math.sqrt(bn.var[j] + eps);
     for (let i = 0; i < N; i++) z[i * n + j] = bn.gamma[j] * ((z[i * n + j] - bn.mean[j]) * invStd) + bn.beta[j];
