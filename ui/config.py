@@ -260,7 +260,7 @@ def _parse_problem(raw: str, page: str):
     """problem=classification|regression (TensorFlow Playground's name): each page solves one
     kind of problem, so the value must be the page's own; otherwise the sentence names the
     pages that solve the other kind."""
-    mine = PAGE_DEFAULTS[page].problem
+    mine = PAGE_DEFAULTS[page].problem if page in PAGE_DEFAULTS else LabConfig.problem  # Compare classifies
     if raw == mine:
         return raw, None
     if raw == "regression":
