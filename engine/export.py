@@ -20,6 +20,7 @@ import numpy as np
 
 from .network import MLP
 from .optimizers import SGD, Adam
+from .schedules import make_schedule
 from .trainer import StepRecord, Trainer
 
 FORMAT = "backprop-playground run v1"
@@ -30,7 +31,8 @@ def _net_config(net: MLP) -> dict:
     return {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
             "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
             "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
-            "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+            "batch_norm": list(net.batch_norm), "dropout": list(net.dropout),
+            "features": None if net.features is None else list(net.features)}
 
 
 def _opt_config(opt) -> dict:
@@ -79,7 +81,8 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
     arrays["history/numbers"] = np.array(
         [[r.step, r.epoch, r.loss, r.train_acc, np.nan if r.test_loss is None else r.test_loss,
           np.nan if r.test_acc is None else r.test_acc, r.batch_size, r.lr, *r.delta_norms, *r.grad_norms,
-          *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+          *r.update_ratios, r.total_grad_norm, *_per_layer(r.small_weights, L)] for r in h],
+        dtype=np.float64).reshape(len(h), 9 + 4 * L)
     meta = {
         "format": FORMAT, "net": _net_config(net), "optimizer": _opt_config(opt),
         "optimizer_state": {"t": opt.t, "slots": len(opt.m) if isinstance(opt, Adam) else len(opt.buffers)},
@@ -88,7 +91,8 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
                     "step_count": tr.step_count, "epoch": tr.epoch, "cursor": tr._cursor,
                     "perm_epoch": tr._perm_epoch, "loss_ref": tr.loss_ref,
                     "last_eval": list(tr.last_eval) if tr.last_eval is not None else None,
-                    "rng": tr.rng.bit_generator.state, "mask_rng": net.mask_rng.bit_generator.state},
+                    "rng": tr.rng.bit_generator.state, "mask_rng": net.mask_rng.bit_generator.state,
+                    "l1": tr.l1, "schedule": tr.schedule.config(), "clip_norm": tr.clip_norm},
         "data_spec": data_spec,
     }
     buf = io.BytesIO()
@@ -138,7 +142,7 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
     nc, tc = meta["net"], meta["trainer"]
     net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
               init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=np.dtype(nc["dtype"]),
-              batch_norm=nc["batch_norm"], dropout=nc["dropout"])
+              batch_norm=nc["batch_norm"], dropout=nc["dropout"], features=nc.get("features"))
     for name, p in net.named_params():
         saved = files[f"param/{name}"]
         if saved.shape != p.shape:
@@ -171,22 +175,36 @@ def _rebuild(meta, files, X_train, y_train, X_test, y_test) -> Trainer:
     else:
         opt.buffers = [files[f"opt/buf{i}"].copy() if f"opt/buf{i}" in files else None for i in range(st["slots"])]
     tr = Trainer(net, opt, X_train, y_train, X_test, y_test, batch_size=tc["batch_size"], seed=tc["seed"],
-                 eval_every=tc["eval_every"], max_history=tc["max_history"], explode_factor=tc["explode_factor"])
+                 eval_every=tc["eval_every"], max_history=tc["max_history"], explode_factor=tc["explode_factor"],
+                 l1=tc.get("l1", 0.0), schedule=make_schedule(tc.get("schedule")), clip_norm=tc.get("clip_norm"))
     tr.step_count, tr.epoch, tr._cursor, tr._perm_epoch = tc["step_count"], tc["epoch"], tc["cursor"], tc["perm_epoch"]
     tr._perm = files.get("trainer/perm")
     tr.loss_ref = tc["loss_ref"]
     tr.last_eval = tuple(tc["last_eval"]) if tc["last_eval"] is not None else None
     tr.rng.bit_generator.state = tc["rng"]
     L = net.n_layers
-    for row in files["history/numbers"]:
+    numbers = files["history/numbers"]
+    new_columns = numbers.shape[1] == 9 + 4 * L  # total gradient norm and dead-weight fractions
+    for row in numbers:
         tl, ta = float(row[4]), float(row[5])
         tr.history.append(StepRecord(
             step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=float(row[3]),
             test_loss=None if math.isnan(tl) else tl, test_acc=None if math.isnan(ta) else ta,
             batch_size=int(row[6]), lr=float(row[7]), delta_norms=tuple(float(v) for v in row[8:8 + L]),
             grad_norms=tuple(float(v) for v in row[8 + L:8 + 2 * L]),
-            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L])))
+            update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L]),
+            total_grad_norm=float(row[8 + 3 * L]) if new_columns else math.nan,
+            small_weights=_from_columns(row[9 + 3 * L:9 + 4 * L]) if new_columns else ()))
     return tr
+
+
+def _per_layer(values: tuple, L: int) -> list[float]:
+    """A per-layer tuple as L numbers (NaN for a record without it)."""
+    return list(values) if len(values) == L else [math.nan] * L
+
+
+def _from_columns(row) -> tuple:
+    return () if np.isnan(row).all() else tuple(float(v) for v in row)
 
 
 # ----------------------------------------------------------------------------- the script
@@ -204,7 +222,8 @@ def standalone_script(tr: Trainer, steps: int = 100, data_spec: dict | None = No
                 + ")\ny = np.array(" + repr(tr.y.tolist()) + ")\n")
     return script_template.render(net=_net_config(net), init_vars=net.init_variances(), opt=_opt_config(opt),
                                   batch_size=tr.batch_size,
-                                  seed=tr.seed, steps=int(steps), data=data)
+                                  seed=tr.seed, steps=int(steps), data=data, l1=tr.l1, clip_norm=tr.clip_norm,
+                                  schedule=tr.schedule.config())
 
 
 def _rows(X: np.ndarray, per_line: int = 3) -> str:

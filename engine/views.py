@@ -56,8 +56,8 @@ def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -
     (y = y_max), column 0 the left edge (x = x_min). ``normalize=True`` maps outputs that
     are not a distribution (sigmoids, mse's linear/tanh) to one with the same winning class
     (see as_class_probabilities), for colouring."""
-    if net.sizes[0] != 2:
-        raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.sizes[0]}.")
+    if net.n_inputs != 2:  # points of the plane (with engineered features, the net maps them itself)
+        raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.n_inputs}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -71,8 +71,8 @@ def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -
 
 def grid_activations(net, bounds, resolution: int = 40) -> list[np.ndarray]:
     """Every hidden unit over the input plane: one (res, res, n_l) array per hidden layer."""
-    if net.sizes[0] != 2:
-        raise ValueError(f"grid_activations: needs a network with 2 inputs, this one has {net.sizes[0]}.")
+    if net.n_inputs != 2:  # points of the plane (with engineered features, the net maps them itself)
+        raise ValueError(f"grid_activations: needs a network with 2 inputs, this one has {net.n_inputs}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     acts = net.activations(pts)[1:-1]
