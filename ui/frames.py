@@ -19,11 +19,14 @@ meta:
     parts   which views this element shows ("status", "boundary", "tiles", "curves",
             "weights", "layers")
     full    True on full frames
-    net     full frames: sizes [n_0..n_L], hidden activations, output kind, dtype
+    net     full frames: sizes [n_0..n_L], hidden activations, output kind, dtype; features (the
+            engineered inputs' names, or null) and input_labels; charts: the optional charts
+            of the training options in use ("lr" with a schedule, "small" with L1 or L2)
     data    full frames: class names and colours; 2-D pages: bounds, grid resolution, n_train
     status  step, epoch, batch loss and accuracy, test loss and accuracy, playing
     hist    columns of the new records: step, loss, acc, tloss, tacc, delta (L lists),
-            ratio (L lists); non-finite values are null (JSON has no NaN)
+            ratio (L lists), lr (the step's scheduled rate), small (L lists: the share of
+            |w| < 1e-3 in W_l); non-finite values are null (JSON has no NaN)
     last_eval  [step, test loss, test accuracy] of the latest evaluation (MNIST evaluates
             every 50 steps: a frame the browser skipped must not lose its test point)
     smooth  mini-batches: the loss chart adds a moving average
@@ -44,6 +47,7 @@ import struct
 
 import numpy as np
 
+from engine.features import labels as feature_labels
 from engine.layers import BN_EPS
 
 from .charts import CLASS_COLORS, LAYER_PALETTE
@@ -118,6 +122,9 @@ def history_columns(records, L: int) -> dict:
         "tacc": [_num(r.test_acc, 5) for r in records],
         "delta": [[_num(r.delta_norms[l], 5) for r in records] for l in range(L)],
         "ratio": [[_num(r.update_ratios[l], 5) for r in records] for l in range(L)],
+        "lr": [_num(r.lr, 5) for r in records],
+        "small": [[_num(r.small_weights[l], 5) if len(r.small_weights) > l else None for r in records]
+                  for l in range(L)],
     }
 
 
@@ -158,7 +165,7 @@ class FrameMaker:
                 "smooth": tr.effective_batch_size < tr.n_train}
         arrays = {}
         if full:
-            meta["net"] = net_meta(net)
+            meta["net"] = dict(net_meta(net), charts=option_charts(tr))
             meta["data"] = data_meta(lab.dataset, arrays)
             records = _thinned(tr.history, FULL_HISTORY)
         else:
@@ -184,9 +191,18 @@ class FrameMaker:
 
 def net_meta(net) -> dict:
     """What the browser needs to know of the architecture (full frames)."""
+    features = None if net.features is None else list(net.features)
     return {"sizes": list(net.sizes), "acts": list(net.activation_names), "out": net.loss_fn.output_name,
             "loss": net.loss_name, "dtype": net.dtype.name, "bn": [bn is not None for bn in net.bn],
-            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE}
+            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE,
+            "features": features, "input_labels": None if features is None else feature_labels(features)}
+
+
+def option_charts(tr) -> list[str]:
+    """The charts of the training options in use: the scheduled learning rate ("lr") when it is
+    not constant, the dead weights ("small") when a penalty (L1 or L2) acts on the weights."""
+    return ((["lr"] if tr.schedule.name != "constant" else [])
+            + (["small"] if tr.l1 > 0 or tr.opt.weight_decay > 0 else []))
 
 
 def param_arrays(net, first: int = 0, prefix: str = "") -> dict[str, np.ndarray]:
