@@ -8,7 +8,7 @@ shared /xor URL, would run the page file without this script and its sidebar.)
 import ui.blas  # noqa: F401  (first: one BLAS thread in the server process, see ui/blas.py)
 import streamlit as st
 
-from ui import projector, sidebar, state
+from ui import a11y, projector, sidebar, state
 from ui.config import PAGE_FILES, PAGE_TITLES
 
 st.set_page_config(page_title="Backprop playground", page_icon="🧮", layout="wide",
@@ -26,13 +26,14 @@ PAGES = {  # url path -> (file, title, icon, training-page id)
 
 # Less empty space above the title (the playground is often projected on a small screen).
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+a11y.apply()  # keyboard, screen reader, contrast and phone fixes (ui/a11y.py)
 
 nav = st.navigation([st.Page(f, title=t, icon=i, url_path=p or None, default=not p)
                      for p, (f, t, i, _) in PAGES.items()])
 page = PAGES.get(nav.url_path, (None, None, None, None))[3]
 state.set_current_page(page or nav.url_path or None)
 projector.switch()
-projector.apply()
+projector.apply(nav.url_path)
 if page:
     state.init_page(page)
     sidebar.render(page)

@@ -10,7 +10,7 @@ st.markdown(
 
 c1, c2 = st.columns(2, gap="large")
 with c1:
-    st.markdown("#### What to do")
+    st.markdown("## What to do")
     st.markdown(
         "1. Open **XOR** in the sidebar and press **▶ Play**. Watch the boundary bend until the four "
         "corners are separated.\n"
@@ -38,7 +38,7 @@ with c1:
         "Under each page, **Take it home** downloads the run, its history, the weights or a plain "
         "NumPy script that reproduces it."
     )
-    st.markdown("#### Controls")
+    st.markdown("## Controls")
     st.markdown(
         "- **Play / Pause**: train continuously; *steps per frame* sets the speed.\n"
         "- **Step**: exactly one mini-batch update. **Step epoch**: one pass over the training set.\n"
@@ -46,7 +46,7 @@ with c1:
         "- The address bar always holds a **share link** with your settings."
     )
 with c2:
-    st.markdown("#### What each view means")
+    st.markdown("## What each view means")
     st.markdown(
         "- **Decision boundary**: the network's class probability at every point of the plane "
         "(a forward pass over a 72 × 72 grid, computed by your browser from the weights the server "
@@ -64,9 +64,10 @@ with c2:
         "- **Hidden space**: the data as a hidden layer sees it (2 units: as is; 3: rotatable 3-D; "
         "more: PCA). The grey mesh is the input plane, bent by the layers below.\n"
     )
-    st.markdown("#### The maths, in the engine's conventions")
+    st.markdown("## The maths, in the engine's conventions")
     st.latex(r"z_l = a_{l-1} W_l + b_l,\qquad a_l = f(z_l)")
     st.latex(r"\delta_l = \frac{\partial L}{\partial z_l} = (\delta_{l+1} W_{l+1}^{\top}) \odot f'(z_l)")
     st.latex(r"\frac{\partial L}{\partial W_l} = a_{l-1}^{\top}\,\delta_l,\qquad "
              r"\frac{\partial L}{\partial b_l} = \textstyle\sum_n \delta_{l,n}")
-    st.caption("Samples are rows: a batch X is N × n_in, W_l is n_{l−1} × n_l, δ_l is N × n_l.")
+    st.caption(r"Samples are rows: a batch $X$ is $N \times n_{in}$, $W_l$ is $n_{l-1} \times n_l$, "
+               r"$\delta_l$ is $N \times n_l$.")

@@ -127,3 +127,28 @@ def wait_step(page, name: str, step: int, timeout: float = 30) -> dict:
                            timeout=timeout * 1000)
     page.wait_for_timeout(100)  # one more animation frame
     return page.evaluate(VIEW, name)
+
+# every chart of a view, by its name ("loss", "acc", "delta", "ratio"): the data uPlot holds
+# (what it drew last: [x, series...], NaN/undefined as null) and whether the "Press Play or Step"
+# placeholder shows. Single views keep their charts in .curves and .layers, Compare in .charts.
+CHARTS = """name => { const v = window.__bpLive.get(name);
+  const list = v.charts || [...(v.curves ? v.curves.charts : []), ...(v.layers ? v.layers.charts : [])];
+  const out = {};
+  for (const c of list) out[c.el.dataset.bp] = {
+    data: c.u ? c.u.data.map(a => Array.from(a, x => (x == null || Number.isNaN(x)) ? null : x)) : [],
+    placeholder: !!(c.empty && !c.empty.hidden) };
+  return out; }"""
+
+
+def wait_charts(page, name: str, steps: list, timeout: float = 8) -> dict:
+    """The view's charts once their x data is ``steps`` (or, after ``timeout`` s, as they are:
+    the caller's assertion then says what differs). Charts redraw at most 15 times a second."""
+    want = repr(list(steps))
+    try:
+        page.wait_for_function(
+            f"() => {{ const c = ({CHARTS})({name!r}), w = {want}; const all = Object.values(c);"
+            "return all.length > 0 && all.every(x => (x.data[0] || []).length === w.length"
+            " && (x.data[0] || []).every((s, i) => s === w[i])); }", timeout=timeout * 1000)
+    except Exception:  # noqa: BLE001 - a timeout: return what is drawn, the assertion explains
+        pass
+    return page.evaluate(CHARTS, name)

@@ -49,6 +49,27 @@ def test_draw_a_digit_gets_probabilities(server, browser):
     page.get_by_text("Class probabilities").wait_for(timeout=30000)
     page.locator("img[alt='your digit, MNIST-style']").wait_for(timeout=10000)
     _no_exception(page)
+    # the shown probabilities are the forward pass of the page's model on the drawing as sent
+    import numpy as np
+    from _labs import engine_lab
+
+    from engine.digits import preprocess_drawing
+    from ui.canvas import decode
+
+    url = page.locator(".bp-canvas canvas").first.evaluate("c => c.toDataURL('image/png')")
+    lab = engine_lab("mnist", {})
+    lab.advance_epoch()
+    x = preprocess_drawing(decode(url))
+    probs = lab.net.forward(x[None, :].astype(lab.net.dtype))[0].astype(np.float64)
+    rows = page.evaluate("""() => { const box = [...document.querySelectorAll('div')].find(d =>
+        d.textContent.startsWith('Class probabilities') && d.parentElement.querySelectorAll('span').length >= 20);
+      return [...box.parentElement.querySelectorAll('div')].filter(d => d.children.length === 3
+        && [...d.children].every(c => c.tagName === 'SPAN')).map(r => [...r.children].map(s => s.textContent)); }""")
+    shown = {name: float(pct.rstrip(" %")) for name, _, pct in rows}
+    assert len(shown) == 10
+    for k, name in enumerate(lab.dataset.class_names):
+        assert abs(shown[name] - 100 * probs[k]) <= 0.051, (name, shown[name], 100 * probs[k])
+    assert rows[0][0] == lab.dataset.class_names[int(np.argmax(probs))]  # the prediction comes first
     page.screenshot(path=str(ROOT / "shots" / "test-mnist-draw.png"))
     page.close()
 

@@ -51,6 +51,36 @@ def probability_image(probs: np.ndarray) -> np.ndarray:
     return (255.0 * (1 - s) + rgb[cls % len(CLASS_COLORS)] * s).astype(np.uint8)
 
 
+LINE_CANVAS = """name => { const c = window.__bpLive.get(name).boundary.line;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, a = new Uint8Array(d.length / 4);
+  for (let i = 0; i < a.length; i++) a[i] = d[4 * i + 3];
+  let s = ''; for (let i = 0; i < a.length; i += 8192) s += String.fromCharCode(...a.subarray(i, i + 8192));
+  return { w: c.width, h: c.height, b64: btoa(s) }; }"""
+
+
+def line_canvas_alpha(page, name: str) -> np.ndarray:
+    """The boundary line canvas's alpha channel, (h, w) uint8, device pixels."""
+    import base64
+
+    got = page.evaluate(LINE_CANVAS, name)
+    return np.frombuffer(base64.b64decode(got["b64"]), dtype=np.uint8).reshape(got["h"], got["w"])
+
+
+def near_segments(shape, segs: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w) bool: pixels (centres) within ``radius`` of any segment (x0, y0, x1, y1), pixel units."""
+    h, w = shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64) + 0.5
+    near = np.zeros(shape, dtype=bool)
+    for x0, y0, x1, y1 in segs:
+        lo_x, hi_x = int(max(0, min(x0, x1) - radius - 1)), int(min(w, max(x0, x1) + radius + 2))
+        lo_y, hi_y = int(max(0, min(y0, y1) - radius - 1)), int(min(h, max(y0, y1) + radius + 2))
+        px, py = xx[lo_y:hi_y, lo_x:hi_x], yy[lo_y:hi_y, lo_x:hi_x]
+        dx, dy = x1 - x0, y1 - y0
+        t = np.clip(((px - x0) * dx + (py - y0) * dy) / max(dx * dx + dy * dy, 1e-12), 0, 1)
+        near[lo_y:hi_y, lo_x:hi_x] |= np.hypot(px - x0 - t * dx, py - y0 - t * dy) <= radius
+    return near
+
+
 def python_lab(page_id: str, params: dict, steps: int, csv: bytes | None = None) -> Lab:
     """The Lab the app builds for this link, after ``steps`` clicks on Step."""
     cfg, warnings = config_from_params(page_id, params)
@@ -117,8 +147,14 @@ def check_boundary(page, name: str, lab: Lab) -> None:
     sample = mids[:: max(1, len(mids) // 40)] * k
     alpha = page.evaluate(LINE_ALPHA, [name, sample.tolist()])
     assert min(alpha) > 100, f"no line drawn at {sum(a <= 100 for a in alpha)} of {len(alpha)} engine line points"
-    # and none far from it: a sample of empty line-canvas pixels is where no segment passes
     assert alpha.count(0) == 0
+    # and none away from it: every line-canvas pixel farther than 3 px from the engine's line is empty
+    ink = line_canvas_alpha(page, name)
+    segs = engine_segs if K == 2 else np.concatenate([np.array(s, dtype=float).reshape(-1, 4) for s in got["segments"]])
+    near = near_segments(ink.shape, segs * k * got["dpr"], 3.5 * got["dpr"])
+    stray = (ink > 0) & ~near
+    assert not stray.any(), f"{stray.sum()} line pixels away from the engine's line, e.g. at {np.argwhere(stray)[:3]}"
+    assert (ink > 0).sum() > 0.5 * near.sum() / 7  # and the line is really drawn (a 1.6 px stroke in a 7 px band)
 
 
 CASES = [

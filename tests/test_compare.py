@@ -188,3 +188,125 @@ def test_runs_choice_survives_a_two_run_race():
     assert not at.exception
     assert at.slider(key="compare.runs").value == 3
     assert [label for label, _ in at.session_state["compare._lab"].runs] == ["sigmoid", "tanh", "ReLU"]
+
+
+# ----------------------------------------------------------------------------- every claim, every step
+# Each race's "what to watch" note names the run it speaks of ("in 200 steps", "to step 600"); these
+# tests check every claim at every step of that run, with the thresholds the words give, and that the
+# note still says what is checked (a rewritten note must come with its check).
+from ui.compare import WATCH  # noqa: E402
+
+
+def lockstep(name, steps, **kw):
+    """{label: Lab} after ``steps`` lockstep steps, and the per-step records of every run."""
+    cl = CompareLab(CompareConfig(race=name, **kw), load)
+    for _ in range(steps):
+        assert cl.advance(1)
+    return {label: lb for label, lb in cl.runs}
+
+
+def series(lb, key):
+    return np.array([getattr(r, key) for r in lb.trainer.history], dtype=float)
+
+
+def near_ln2(loss, tol):
+    return np.abs(loss / LN2 - 1) < tol
+
+
+def test_optimizer_race_whole_run():
+    note = WATCH["optimizers"]
+    assert "in 200 steps its loss only falls from 0.70 to 0.63" in note and "below 0.1 by step 200" in note
+    assert "lower still at every step after the first" in note
+    r = lockstep("optimizers", 200)
+    sgd = series(r["SGD"], "loss")
+    assert round(sgd[0], 2) == 0.70 and round(sgd[-1], 2) == 0.63 and sgd.min() >= 0.625   # "only falls"
+    mom, nest, adam = (series(r[k], "loss") for k in ("SGD + momentum 0.9", "Nesterov 0.9", "Adam, η = 0.01"))
+    assert mom[-1] < 0.1 and nest[-1] < 0.1
+    assert np.all(adam[1:] < np.minimum(mom, nest)[1:])                                    # every step after the first
+
+
+def test_init_race_whole_run():
+    note = WATCH["inits"]
+    assert "at every step the signal and the deltas shrink layer by layer" in note
+    assert "for all of 600 steps its loss stays within 1 % of a coin flip's" in note
+    cl = CompareLab(CompareConfig(race="inits"), load)
+    small = dict(cl.runs)["N(0, 0.01)"]
+    X = small.dataset.X_train
+    for _ in range(600):
+        assert cl.advance(1)
+        d = small.trainer.history[-1].delta_norms
+        assert all(a < b for a, b in zip(d, d[1:])), (small.step, d)           # deltas shrink going down
+        signal = [np.abs(a).mean() for a in small.net.activations(X)[1:-1]] + [np.abs(small.net.logits(X)).mean()]
+        assert all(a > b for a, b in zip(signal, signal[1:])), (small.step, signal)  # signal shrinks going up
+    assert np.all(near_ln2(series(small, "loss"), 0.01))
+    r = dict(cl.runs)
+    for label in ("Xavier", "He", "N(0, 1)"):
+        assert series(r[label], "loss")[-1] < 0.05, label                      # "learn"
+
+
+def test_init_race_n01_saturates_every_unit_on_mnist():
+    """ "give it MNIST's 784 inputs and every first-layer unit is saturated (|z| > 3, where tanh's slope is
+    below 0.01) on most digits": the race's N(0, 1) net, same seed, with MNIST's inputs."""
+    from engine import MLP
+
+    note = WATCH["inits"]
+    assert "every first-layer unit is saturated (|z| > 3, where tanh's slope is below 0.01) on most digits" in note
+    cfg = dict(CompareConfig(race="inits").run_configs())["N(0, 1)"]
+    ds = load_dataset("mnist", n_train=8000, n_test=100, seed=0)
+    net = MLP([784, *cfg.hidden, 10], activations=cfg.activation, init=cfg.init, init_var=cfg.init_var, seed=cfg.seed)
+    z = ds.X_train @ net.weights[0] + net.biases[0]
+    assert 1 - np.tanh(3.0) ** 2 < 0.01
+    assert (np.abs(z) > 3).mean(axis=0).min() > 0.5                            # every unit, most digits
+
+
+def test_activation_race_whole_run():
+    note = WATCH["activations"]
+    assert "at every step its deltas shrink layer by layer" in note
+    assert "within 2 % of a coin flip's (ln 2 ≈ 0.69) from step 30 to step 600" in note
+    assert "pass 95 % test accuracy by step 120 and stay there" in note
+    r = lockstep("activations", 600)
+    d = np.array([x.delta_norms for x in r["sigmoid"].trainer.history])
+    assert np.all(np.diff(d, axis=1) > 0)
+    loss = series(r["sigmoid"], "loss")
+    assert round(loss[0], 1) == 1.0 and np.all(near_ln2(loss[29:], 0.02))
+    for label in ("tanh", "ReLU", "leaky ReLU"):
+        acc = series(r[label], "test_acc")
+        assert np.all(acc[119:] >= 0.95), label
+    # piecewise linear at every stage, not only at the end: checked at steps 600 here and 300 above
+
+
+def test_learning_rate_race_whole_run():
+    note = WATCH["learning_rates"]
+    assert "η = 0.003 crawls, its loss only from 0.70 to 0.47" in note and "barely" not in note
+    assert "0.03 and 0.3 go down to below 0.02, 0.3 lower at every step after the first" in note
+    assert "nearly always above where it started and mostly over ten times higher" in note
+    assert "its test accuracy never reaches 70 %" in note and "coin flip" not in note
+    r = lockstep("learning_rates", 600)
+    slow = series(r["η = 0.003"], "loss")
+    assert round(slow[0], 2) == 0.70 and round(slow[-1], 2) == 0.47 and slow.min() >= 0.465
+    a, b = series(r["η = 0.03"], "loss"), series(r["η = 0.3"], "loss")
+    assert a[-1] < 0.02 and b[-1] < 0.02 and np.all(b[1:] < a[1:])
+    big = series(r["η = 3"], "loss")
+    assert np.mean(big[1:] > big[0]) >= 0.95          # "nearly always": 95 % of the steps or more
+    assert np.mean(big[1:] > 10 * big[0]) > 0.5       # "mostly": more than half of them
+    assert series(r["η = 3"], "test_acc").max() < 0.70
+
+
+def test_batchnorm_race_whole_run():
+    note = WATCH["batchnorm"]
+    assert "the deltas reaching the first layer are over 100 times smaller than the output layer's" in note
+    assert "from step 40 to step 1,000 the loss sits within 2 % of ln 2 ≈ 0.69" in note
+    assert "below 0.05 by step 100 and stays there" in note
+    r = lockstep("batchnorm", 1000)
+    d = np.array([x.delta_norms for x in r["without"].trainer.history])
+    assert np.all(d[:, 0] < d[:, -1] / 100)
+    assert np.all(near_ln2(series(r["without"], "loss")[39:], 0.02))
+    assert np.all(series(r["with batch norm"], "loss")[99:] < 0.05)
+
+
+def test_the_note_says_when_its_numbers_do_not_apply():
+    """The numbers are the default data's and layers': other choices get a sentence saying so."""
+    at = open_compare({"race": "learning_rates"})
+    assert "other data" not in texts(at)
+    at.selectbox(key="compare.dataset").set_value("spiral").run()
+    assert "numbers in this note are for the Circles data with hidden layers 8,8" in texts(at)

@@ -35,19 +35,46 @@ def steps_to(lb, acc, cap):
     return None
 
 
+def every_step(lb, n, check=None):
+    """Advance ``n`` steps one at a time, calling check(lb) after each (the claims hold over the
+    whole run they speak of, not only at its end)."""
+    for _ in range(n):
+        assert lb.advance(1), lb.error
+        if check:
+            check(lb)
+    return lb
+
+
+def series(lb, key):
+    return np.array([getattr(r, key) for r in lb.trainer.history], dtype=float)
+
+
 def check_xor_hidden(ls):
+    assert "stays at or below 75 % for 500 steps" in ls.expect and "above 95 % by step 500" in ls.expect
     a = lab("xor", ls.params)
     a.advance(500)
     b = lab("xor", ls.also[0][1])
     b.advance(500)
     assert accuracy(a) <= 0.75 and accuracy(b) > 0.95, (accuracy(a), accuracy(b))
+    assert series(a, "test_acc").max() <= 0.75                      # at every one of the 500 steps
+    # "draws one straight line": without a hidden layer the logit difference is affine in x
+    t = np.linspace(-1, 1, 101)
+    z = a.net.logits(np.c_[t, 0.4 * t - 0.2])
+    assert np.abs(np.diff(z[:, 1] - z[:, 0], 2)).max() < 1e-12
 
 
 def check_vanishing(ls):
-    lb = lab("xor", ls.params)
-    lb.advance(50)
+    assert "(about 5e-12 against 2e-3)" in ls.expect and "σ′ ≤ 0.25 times a tiny W" in ls.watch
+
+    def shrinks(lb):
+        d = lb.trainer.history[-1].delta_norms
+        # each layer down the signal shrinks by at most σ′'s 1/4 (times a tiny W: far more)
+        assert all(lo <= 0.25 * hi for lo, hi in zip(d, d[1:])), (lb.step, d)
+        assert d[0] < 1e-6 * d[-1], (lb.step, d)                      # a million times, at every step
+    lb = every_step(lab("xor", ls.params), 50, shrinks)
     d = lb.trainer.history[-1].delta_norms
     assert d[0] < 1e-6 * d[-1], d
+    assert f"{d[0]:.0e}" == "5e-12" and f"{d[-1]:.0e}" == "2e-03", d
 
 
 def check_lr_too_large(ls):
@@ -55,21 +82,41 @@ def check_lr_too_large(ls):
     lb.advance(10)
     assert lb.error and "lower the learning rate" in lb.error and lb.step < 10
     assert all(np.isfinite(p).all() for p in lb.net.params())
+    # "every jump lands higher than the last": each step's loss above the one before, up to the pause
+    losses = [r.loss for r in lb.trainer.history]
+    grew = float(lb.error.split("grew to ")[1].split(",")[0])
+    assert all(a < b for a, b in zip(losses, losses[1:] + [grew])), (losses, grew)
 
 
 def check_dead_relu(ls):
-    lb = lab("circles", ls.params)
-    lb.advance(300)
+    assert "the test accuracy stays below 80 % for all 300 steps" in ls.expect and "they never recover" in ls.watch
+    state = {"dead": None}
+
+    def dead_stay_dead(lb):
+        X = np.vstack([lb.dataset.X_train, lb.dataset.X_test])
+        dead = (lb.net.activations(X)[1] <= 0).all(axis=0)
+        if state["dead"] is not None:
+            assert not (state["dead"] & ~dead).any(), f"a dead unit came back at step {lb.step}"
+        state["dead"] = dead
+        assert lb.trainer.history[-1].test_acc < 0.8, lb.step
+    lb = every_step(lab("circles", ls.params), 300, dead_stay_dead)
     X = np.vstack([lb.dataset.X_train, lb.dataset.X_test])
     a1 = lb.net.activations(X)[1]
     assert np.mean((a1 <= 0).all(axis=0)) >= 0.5 and accuracy(lb) < 0.8
 
 
 def check_symmetry(ls):
-    lb = lab("xor", ls.params)
-    lb.advance(200)
+    assert "for all 200 steps every hidden unit of a layer computes exactly the same value" in ls.expect
+
+    def same(lb):
+        for a in lb.net.activations(lb.dataset.X_test)[1:-1]:
+            assert np.ptp(a, axis=1).max() == 0.0, lb.step  # every unit of the layer: the same value, exactly
+        for dW, _ in lb.trainer.last_grads[:-1]:              # "receives the same gradient"
+            assert np.ptp(dW, axis=1).max() == 0.0, lb.step
+        assert lb.trainer.history[-1].test_acc <= 0.75, lb.step
+    lb = every_step(lab("xor", ls.params), 200, same)
     for a in lb.net.activations(lb.dataset.X_test)[1:-1]:
-        assert np.ptp(a, axis=1).max() == 0.0  # every unit of the layer: the same value, exactly
+        assert np.ptp(a, axis=1).max() == 0.0
     assert accuracy(lb) <= 0.75
 
 
@@ -77,9 +124,12 @@ def check_momentum(ls):
     sgd = steps_to(lab("circles", ls.params), 0.95, 3000)
     mom = steps_to(lab("circles", ls.also[0][1]), 0.95, 3000)
     assert sgd and mom and mom < sgd / 3, (mom, sgd)
+    assert f"({mom} against {sgd} measured)" in ls.expect, (mom, sgd)
 
 
 def check_overfitting(ls):
+    assert "after 2,000 steps" in ls.expect
+
     def gap(params):
         lb = lab("circles", params)
         lb.advance(2000)
@@ -92,30 +142,45 @@ def check_overfitting(ls):
 
 
 def check_batch_noise(ls):
-    def jitter(params):
+    assert "over the first 300 steps" in ls.expect
+
+    def jitter(params, first):
         lb = lab("circles", params)
         lb.advance(300)
-        loss = np.array([r.loss for r in lb.trainer.history[100:]])
+        loss = np.array([r.loss for r in lb.trainer.history[first:]])
         return np.std(np.diff(np.log(loss)))
-    assert jitter(ls.params) > 100 * jitter(ls.also[0][1])
+    assert jitter(ls.params, 100) > 100 * jitter(ls.also[0][1], 100)
+    assert jitter(ls.params, 0) > 100 * jitter(ls.also[0][1], 0)     # the whole run the line speaks of
 
 
 def check_batchnorm(ls):
+    assert "at most 60 % test accuracy for all 1,000 steps" in ls.expect
     plain = lab("circles", ls.params)
     plain.advance(1000)
     assert accuracy(plain) <= 0.6
-    s = steps_to(lab("circles", ls.also[0][1]), 0.95, 200)
+    assert series(plain, "test_acc").max() <= 0.6
+    with_bn = lab("circles", ls.also[0][1])
+    s = steps_to(with_bn, 0.95, 200)
     assert s is not None and s <= 200
+    assert f"({s} measured)" in ls.expect and "and stays there" in ls.expect
+    with_bn.advance(200 - with_bn.step)
+    assert series(with_bn, "test_acc")[s - 1:].min() >= 0.95
 
 
 def check_hidden_space(ls):
-    assert steps_to(lab("circles", ls.params), 0.95, 800) is not None
+    assert "and stays there" in ls.expect
+    lb = lab("circles", ls.params)
+    s = steps_to(lb, 0.95, 800)
+    assert s is not None
+    lb.advance(800 - lb.step)
+    assert series(lb, "test_acc")[s - 1:].min() >= 0.95
 
 
 def check_mnist_classic(ls):
     lb = lab("mnist", ls.params)
     lb.advance_epoch()
     assert accuracy(lb) >= 0.88
+    assert f"({100 * accuracy(lb):.2f} % measured)" in ls.expect, accuracy(lb)
 
 
 CHECKS = {name[len("check_"):]: f for name, f in globals().items() if name.startswith("check_")}
@@ -143,3 +208,87 @@ def test_the_lessons_page_opens_a_lesson_with_its_settings():
     lb = at.session_state["circles._lab"]
     assert lb.net.sizes == [2, 8, 8, 8, 8, 2] and lb.net.activation_names == ["sigmoid"] * 4
     assert lb.net.batch_norm == [True] * 4
+
+
+# ----------------------------------------------------------------------------- every lesson button
+BUTTONS = [(ls, None, ls.params, f"lesson-{ls.key}") for ls in LESSONS] + [
+    (ls, label, params, f"lesson-{ls.key}-{j}") for ls in LESSONS for j, (label, params) in enumerate(ls.also)]
+
+
+def _box_text(at) -> str:
+    from tests.test_app_pages import texts
+
+    return texts(at)
+
+
+def test_every_lesson_button_opens_its_page_with_its_settings_and_its_text():
+    """Each of the Lessons page's buttons, clicked in one session one after the other: the page it
+    opens has the lesson's settings (the sidebar's widgets, the Lab, the address bar), starts at
+    step 0, and shows that lesson's text and no other."""
+    from tests.test_app_pages import open_page
+
+    from ui.config import params_from_config
+
+    at = open_page(None)
+    for lesson, label, params, key in BUTTONS:
+        at.switch_page("app_pages/lessons.py").run()
+        at.button(key=key).click().run()
+        assert not at.exception, (key, [e.value for e in at.exception])
+        page = lesson.page
+        lb = at.session_state[f"{page}._lab"]
+        want, _ = config_from_params(page, dict(params))
+        assert lb.cfg == want, (key, lb.cfg, want)
+        assert lb.step == 0 and not lb.playing, key
+        # the network the settings describe (read from the engine objects, not the config)
+        n_hidden = len(want.hidden)
+        assert lb.net.sizes[1:-1] == list(want.hidden), key
+        assert lb.net.activation_names == [want.activation] * n_hidden, key
+        assert lb.net.loss_name == want.loss and lb.opt.lr == want.lr, key
+        assert at.session_state[f"{page}.panel"] == (lesson.panel or "curves"), key
+        # the address bar is the lesson's share link
+        link = {k: at.query_params[k] for k in at.query_params}
+        link = {k: v[-1] if isinstance(v, list) else v for k, v in link.items()}
+        assert link == params_from_config(page, want), (key, link)
+        body = _box_text(at)
+        number = LESSONS.index(lesson) + 1
+        assert f"Lesson {number} · {lesson.title}" in body, key
+        assert lesson.watch in body and lesson.question in body and lesson.expect in body, key
+        assert (label is None) or f"the setting “{label}”" in body, key
+        assert "settings have changed" not in body and "Rebuilt the model" not in body, key
+        others = [o for o in LESSONS if o is not lesson and o.watch in body]
+        assert not others, (key, [o.key for o in others])
+
+
+def test_a_lesson_starts_at_step_0_even_when_its_settings_are_the_pages_own():
+    """Momentum's second setting is the Circles page's defaults: the page must not keep the
+    steps it had (the lesson counts steps from 0)."""
+    from tests.test_app_pages import open_page
+
+    at = open_page("circles")
+    for _ in range(3):
+        at.button(key="circles._step").click().run()
+    assert at.session_state["circles._lab"].step == 3
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="lesson-momentum-0").click().run()  # "SGD + momentum 0.9": the defaults
+    lb = at.session_state["circles._lab"]
+    assert lb.step == 0 and lb.trainer.history == []
+
+
+def test_the_lesson_box_says_when_the_settings_changed_and_closes():
+    from tests.test_app_pages import open_page
+
+    at = open_page(None)
+    at.switch_page("app_pages/lessons.py").run()
+    at.button(key="lesson-vanishing").click().run()
+    assert "Vanishing gradients" in _box_text(at) and "settings have changed" not in _box_text(at)
+    at.switch_page("app_pages/xor.py").run()  # AppTest's own page follows st.switch_page only for one run
+    assert "Vanishing gradients" in _box_text(at)
+    at.button(key="xor._step").click().run()                    # training changes no setting
+    assert "settings have changed" not in _box_text(at)
+    at.select_slider(key="xor.lr").set_value(0.3).run()         # a setting the lesson did not choose
+    assert "Vanishing gradients" in _box_text(at) and "settings have changed" in _box_text(at)
+    at.button(key="lesson_close").click().run()
+    assert "Vanishing gradients" not in _box_text(at) and not at.exception
+    assert at.session_state["xor._lab"].step == 1               # closing the text changes nothing else
+    at.switch_page("app_pages/circles.py").run()                # other pages have no lesson box
+    assert "What you should see" not in _box_text(at) and "You should see" not in _box_text(at)

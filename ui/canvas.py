@@ -16,7 +16,8 @@ SIZE = 280
 
 _HTML = f"""
 <div class="bp-canvas">
-  <canvas width="{SIZE}" height="{SIZE}" aria-label="drawing canvas"></canvas>
+  <canvas width="{SIZE}" height="{SIZE}" role="img"
+    aria-label="Drawing area: draw one digit with the mouse or a finger, white on black"></canvas>
   <div class="row"><button type="button" class="clear">Clear</button>
   <span class="hint">Draw one digit, large, with the mouse or a finger.</span></div>
 </div>
@@ -27,8 +28,8 @@ _CSS = """
   border-radius: 6px; touch-action: none; cursor: crosshair; display: block; }
 .bp-canvas .row { display: flex; gap: 10px; align-items: center; margin-top: 6px; }
 .bp-canvas button { font: inherit; padding: 4px 14px; border-radius: 6px; border: 1px solid #bbb;
-  background: #fff; cursor: pointer; }
-.bp-canvas .hint { font-size: 0.8rem; color: #666; }
+  background: #fff; cursor: pointer; min-height: 24px; }
+.bp-canvas .hint { font-size: 0.8rem; color: #5a5e66; }
 """
 
 _JS = f"""

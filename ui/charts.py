@@ -9,15 +9,25 @@ st.vega_lite_chart: Altair's to_dict() costs ~10 ms per chart.
 from __future__ import annotations
 
 import base64
+import html
 import io
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-CLASS_COLORS = ["#e8862a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                "#7f7f7f", "#bcbd22", "#17becf"]
-LAYER_PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6"]
+# Colours for every student (tests/test_palette.py): any two of a palette stay at least 20 apart
+# (CIE 1976 ΔE*ab) for normal vision and for protanopia, deuteranopia and tritanopia as simulated
+# by Machado, Oliveira & Fernandes (2009); each has at least 3:1 contrast on white (WCAG 1.4.11).
+# No published palette does both at this size (Okabe-Ito's 8: ΔE 16 under tritanopia), so these
+# were searched for: a max-min ΔE search over sRGB, with relative luminance 0.04-0.30 (visible on
+# white, never near the black boundary line), chroma ≥ 30 (no greys), the first colours fixed.
+# A dichromat's colours span only two dimensions, so ten of them cannot also be 20 apart in the
+# stricter CIEDE2000 (the closest pair here is 10); the first two, the classes of every built-in
+# data set, are 50 apart in CIEDE2000 under each simulation.
+CLASS_COLORS = ["#d55e00", "#1f5fa8", "#8f975d", "#249dc3", "#4b069e", "#3f00f9", "#b24f7f", "#9a58ff",
+                "#4e531b", "#720e48"]
+LAYER_PALETTE = ["#1f5fa8", "#d57912", "#bd2867", "#68221c", "#785706", "#349fa2", "#3a00af"]
 
 
 def _rgb(hex_color: str) -> np.ndarray:
@@ -139,10 +149,12 @@ def confusion_chart(cm: np.ndarray, class_names):
 
 
 # ------------------------------------------------------------------------- hidden space
-def _square_svg(size: int, body: str) -> str:
+def _square_svg(size: int, body: str, name: str = "") -> str:
+    """``name``: what the picture shows, in words (its accessible name: role img)."""
     return (f'<div style="width:100%;max-width:{size}px;aspect-ratio:1;border:1px solid #ccc;'
             f'border-radius:4px;overflow:hidden;box-sizing:border-box">'
-            f'<svg viewBox="0 0 {size} {size}" style="display:block;width:100%;height:100%">{body}</svg></div>')
+            f'<svg viewBox="0 0 {size} {size}" role="img" aria-label="{html.escape(name)}" '
+            f'style="display:block;width:100%;height:100%">{body}</svg></div>')
 
 
 def _mesh_paths(P: np.ndarray, res: int, fx, fy) -> str:
@@ -190,4 +202,6 @@ def hidden_scatter_html(view, y, is_test, res: int, size: int = 400) -> str:
     xl, yl = view.axis_labels[0], view.axis_labels[1]
     body.append(f'<text x="{size - 4}" y="{size - 4}" font-size="11" fill="#555" text-anchor="end">{xl} →</text>'
                 f'<text x="4" y="12" font-size="11" fill="#555">↑ {yl}</text>')
-    return _square_svg(size, "".join(body))
+    name = (f"Hidden space: {len(y)} data points (train filled, test hollow) and the input square's grid, "
+            f"placed at {xl} (across) and {yl} (up), coloured by class")
+    return _square_svg(size, "".join(body), name)

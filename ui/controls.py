@@ -68,3 +68,6 @@ def messages(page: str, lab: Lab | None, error: str | None) -> None:
         st.error(lab.error, icon="🛑")
     elif lab is not None and lab.notice:
         st.info(lab.notice, icon="ℹ️")
+    dead = lab.dead_units_sentence() if lab is not None and lab.step > 0 else None
+    if dead:
+        st.warning(dead, icon="💀")

@@ -52,11 +52,11 @@ def draw_hidden(page: str, lab, slot, slot2) -> None:
         lab.hidden_components = {(lab.builds, layer): view.components}
     act = net.hidden[layer - 1].name
     if view.points.shape[1] == 3:
-        with slot.container():
-            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, view.grid_class, GRID_RES,
-                      view.axis_labels)
         note = (f"Hidden layer {layer} has 3 {act} units: each point is placed at its three activations "
                 f"(h{layer}.1, h{layer}.2, h{layer}.3), each axis scaled to the data. Drag to rotate.")
+        with slot.container():
+            scatter3d(f"{page}-{layer}", view.points, y, is_test, view.grid, view.grid_class, GRID_RES,
+                      view.axis_labels, name=f"Hidden space, 3-D: {len(y)} points, coloured by class. " + note)
     else:
         slot.markdown(charts.hidden_scatter_html(view, y, is_test, GRID_RES, SIZE), unsafe_allow_html=True)
         if view.method == "pca":

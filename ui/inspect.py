@@ -64,7 +64,7 @@ def draw_neurons(page: str, lab, slot, slot2) -> None:
             inc = ", ".join(f"{s}: {w:+.3f}" for s, w in zip(src[:12], W[:, j]))
             more = " …" if W.shape[0] > 12 else ""
             tip = html.escape(f"{_unit_label(l, j)} ({act})\nincoming weights {inc}{more}\nbias {b[j]:+.3f}")
-            tiles.append(f'<img title="{tip}" src="{charts.png_data_uri(rgb)}" '
+            tiles.append(f'<img title="{tip}" alt="{tip}" src="{charts.png_data_uri(rgb)}" '
                          f'style="width:54px;height:54px;border:1px solid #ddd;border-radius:3px"/>')
         note = f" (first {MAX_UNITS_SHOWN} of {n})" if n > MAX_UNITS_SHOWN else ""
         rows.append(f'<div style="margin-bottom:6px"><div style="font-size:0.78rem;color:#555">'
@@ -132,7 +132,7 @@ TABS = {"ledger": "Shape ledger", "gc": "Gradient check", "zoo": "Bug zoo", "pha
 
 def render_static(page: str, lab, extra: dict | None = None) -> None:
     """The 'Look inside' tabs below the live area; ``extra`` = {label: draw(page, lab)} tabs first."""
-    st.markdown("#### Look inside backprop")
+    st.markdown("## Look inside backprop")
     draws = dict(extra or {})
     draws.update(zip(TABS.values(), (ledger_tab, gradient_check_tab, bug_zoo_tab, phases_tab, worked_tab, export_tab)))
     # Stateful tabs: the open tab survives the re-run a toggle or button inside it causes, and

@@ -197,6 +197,12 @@ class Lab:
     def last(self):
         return self.trainer.history[-1] if self.trainer.history else None
 
+    def dead_units_sentence(self) -> str | None:
+        """engine.health's sentence when ReLU units have died on the training set, else None."""
+        from engine.health import dead_relu_sentence
+
+        return dead_relu_sentence(self.net, self.trainer.X, self.opt.lr)
+
     def test_metrics(self):
         """(test loss, test accuracy) of the current weights, or None without a test set."""
         if self.trainer.X_test is None:

@@ -29,14 +29,14 @@ LESSONS = [
            "A network without a hidden layer draws one straight line. Press Play and watch it try to "
            "separate the four corners; then open the second setting, one hidden layer of 8 tanh units.",
            "Why can no single line separate XOR, and what does the hidden layer give the output layer?",
-           "No hidden layer: test accuracy stays at or below 75 % after 500 steps. One hidden layer of 8: "
+           "No hidden layer: test accuracy stays at or below 75 % for 500 steps. One hidden layer of 8: "
            "above 95 % by step 500.", also=(("One hidden layer of 8", {"hidden": "8"}),)),
     Lesson("vanishing", "Vanishing gradients", "xor", {"hidden": "8,8,8,8", "act": "sigmoid", "var": "0.0001"},
            "Four sigmoid layers with tiny initial weights. Step a few times and read the *Mean |δ|* chart: "
            "each layer down, the error signal shrinks by σ′ ≤ 0.25 times a tiny W.",
            "Which layers learn first, and what would you change to let the signal through?",
            "After 50 steps the first layer's mean |δ| is over a million times smaller than the output "
-           "layer's (about 1e-12 against 1e-3).",
+           "layer's (about 5e-12 against 2e-3).",
            also=(("Init variance 1", {"hidden": "8,8,8,8", "act": "sigmoid", "var": "1"}),)),
     Lesson("lr_too_large", "A learning rate too large", "xor",
            {"hidden": "", "loss": "mse", "out": "linear", "lr": "10", "opt": "sgd"},
@@ -51,14 +51,14 @@ LESSONS = [
            "their gradient is 0 there, so they never recover. Play, then open the *Neurons* panel.",
            "How many units are still alive? Why can't a dead ReLU come back by itself?",
            "After 300 steps at least half of the first layer's units output 0 for every point, and the test "
-           "accuracy stays below 80 %.", panel="neurons",
+           "accuracy stays below 80 % for all 300 steps.", panel="neurons",
            also=(("Leaky ReLU, same settings", {"act": "leaky_relu", "var": "3", "lr": "1", "opt": "sgd"}),)),
     Lesson("symmetry", "Symmetry: all-zero initialisation", "xor", {"init": "zeros"},
            "Every weight starts at 0, so every hidden unit computes the same thing and receives the same "
            "gradient. Play and look at the weight heatmaps and the *Neurons* panel.",
            "Why does random initialisation matter even though the loss does not care which unit is which?",
-           "After 200 steps every hidden unit of a layer still computes exactly the same value, and the test "
-           "accuracy is at most 75 %.", panel="neurons"),
+           "At every one of 200 steps the test accuracy is at most 75 %, and for all 200 steps every hidden unit of a "
+           "layer computes exactly the same value.", panel="neurons"),
     Lesson("momentum", "Momentum against plain SGD", "circles", {"opt": "sgd"},
            "Plain SGD at η = 0.03 on Circles, then the same with momentum 0.9 (the page's default). Count "
            "the steps until the test accuracy passes 95 %.",
@@ -70,8 +70,8 @@ LESSONS = [
            "100 noisy points, half of them held out, and a wide net (64, 64). Play for 2,000 steps and "
            "compare train and test accuracy; then add L2 0.01.",
            "Why does the boundary curl around single points, and why does a penalty on the weights stop it?",
-           "Without L2: 100 % training accuracy, at most 85 % on test (a gap of 15 points or more). With L2 "
-           "0.01 the gap shrinks to 5 points or less.",
+           "Without L2, after 2,000 steps: 100 % training accuracy, at most 85 % on test (a gap of 15 points or "
+           "more). With L2 0.01 the gap shrinks to 5 points or less.",
            also=(("With L2 0.01", {"n": "100", "noise": "0.3", "test": "0.5", "hidden": "64,64", "opt": "adam",
                                    "lr": "0.01", "l2": "0.01"}),)),
     Lesson("batch_noise", "Batch size and noise", "circles", {"batch": "1", "opt": "sgd"},
@@ -79,33 +79,113 @@ LESSONS = [
            "switch to full batches.",
            "Why is the batch loss so noisy, and why can the noise even help?",
            "With batches of 1 the step-to-step change of the log loss is over 100 times larger than with "
-           "full batches.", also=(("Full batches", {"batch": "0", "opt": "sgd"}),)),
+           "full batches, over the first 300 steps.", also=(("Full batches", {"batch": "0", "opt": "sgd"}),)),
     Lesson("batchnorm", "Batch norm rescues a deep sigmoid net", "circles", {"hidden": "8,8,8,8", "act": "sigmoid"},
            "Four sigmoid layers: the gradient vanishes and training stalls. Then switch on *Batch norm*: each "
            "layer's input is re-centred and re-scaled every step.",
            "What does normalising each unit over the batch do to σ′, and to the δ of the lower layers?",
-           "Without batch norm: at most 60 % test accuracy after 1,000 steps. With it: 95 % within 200 steps "
-           "(69 measured).", also=(("With batch norm", {"hidden": "8,8,8,8", "act": "sigmoid", "bn": "1"}),)),
+           "Without batch norm: at most 60 % test accuracy for all 1,000 steps. With it: 95 % within 200 steps "
+           "(69 measured), and stays there.", also=(("With batch norm", {"hidden": "8,8,8,8", "act": "sigmoid", "bn": "1"}),)),
     Lesson("hidden_space", "Circles, 2-3-2: untangling the rings", "circles", {"hidden": "3", "lr": "0.1"},
            "Three tanh units are three coordinates. Open *Hidden space*: the data as the hidden layer sees "
            "it, in 3-D (drag to rotate). Play and watch the rings come apart.",
            "Why can the output layer separate the rings with a plane in hidden space, but not with a line in "
-           "the input?", "At least 95 % test accuracy within 800 steps.", panel="hidden"),
+           "the input?", "At least 95 % test accuracy within 800 steps, and stays there.", panel="hidden"),
     Lesson("mnist_classic", "The classic 784-50-10 sigmoid network", "mnist",
            {"hidden": "50", "act": "sigmoid", "init": "xavier", "lr": "0.3", "batch": "32"},
            "Real handwriting: 784 pixels in, 50 sigmoid units, 10 outputs. Press *Step epoch* once and look "
            "at the first-layer tiles and the confusion matrix.",
            "What do the tiles look like after one epoch, and which digits does the network confuse?",
-           "At least 88 % test accuracy after one epoch (90.6 % measured)."),
+           "At least 88 % test accuracy after one epoch (90.55 % measured)."),
 ]
 
 
-def _open(lesson: Lesson, params: dict) -> None:
+BY_KEY = {ls.key: ls for ls in LESSONS}
+# settings a lesson's claims do not depend on (speed only)
+_NOT_SETTINGS = ("steps_per_frame",)
+
+
+def _open(lesson: Lesson, params: dict, label: str | None = None) -> None:
     """Put the lesson's settings into the page's sidebar (all others back to the page's
-    defaults) and go there."""
+    defaults), remember which lesson is open there (its box, ``box``) and go there."""
     cfg, _ = config_from_params(lesson.page, dict(params))
     state.apply_lesson(lesson.page, cfg, lesson.panel)
+    state.put(lesson.page, "_lesson", (lesson.key, label))
     st.switch_page(PAGE_FILES[lesson.page], query_params=params)
+
+
+def _close(page: str) -> None:
+    state.put(page, "_lesson", None)
+
+
+# The Lessons page was scrolled down to the lesson's button, and Streamlit may keep that offset
+# for the page it switches to: the lesson's page starts at its top, with the box on screen
+# (once per opening: the nonce; again a moment later, after the page has laid itself out).
+TO_TOP = ("<script>(() => {{ const w = window.parent; if (w.__bpTop === '{nonce}') return; w.__bpTop = '{nonce}';"
+          " const up = () => {{ for (const e of [w.document.scrollingElement,"
+          " ...w.document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')])"
+          " if (e) e.scrollTop = 0; }}; up(); setTimeout(up, 150); setTimeout(up, 600); }})();</script>")
+
+BOX_CSS = """<style>
+.st-key-lesson_box { position: relative; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] { font-size: 0.9rem; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] p { margin-bottom: 0.2rem; }
+.st-key-lesson_close { position: absolute; top: 0.15rem; right: 0.3rem; width: auto !important; z-index: 1; }
+</style>"""
+# projected at 1024 x 768 the box sits above the picture: the title goes (the box names the
+# lesson), the text is set at 16 px, and the picture's height budget (ui/projector.py) shrinks by
+# the box's height, so the box, the picture and the key numbers are all on the first screen
+BOX_CSS_PROJECTED = """<style>
+[data-testid='stMain']:has(.st-key-lesson_box) h1 { display: none; }
+.st-key-lesson_box [data-testid='stMarkdownContainer'] { font-size: 0.8rem; line-height: 1.3; }
+:root:has(.st-key-lesson_box) { --bp-bnd-max: max(14rem, min(27.5rem, calc(100vh - 20.5rem)));
+  --bp-tiles-max: max(12rem, min(27.5rem, calc(100vh - 24.5rem))); }
+</style>"""
+
+
+def box(page: str, lab=None) -> None:
+    """The open lesson's "what to watch / ask / you should see" on the page it opened (left
+    when a lesson button opened this page, until closed or another lesson is opened).
+    ``lab``: the page's Lab; if its settings are no longer the lesson's, the box says so."""
+    from . import projector
+
+    if lab is not None and state.ui_value(page, "_lesson_opened"):
+        state.put(page, "_lesson_opened", False)
+        lab.notice = None  # "Rebuilt the model because ... changed": the lesson box says what is on
+        n = state.ui_value(page, "_lesson_shown", 0) + 1
+        state.put(page, "_lesson_shown", n)
+        st.sidebar.html(TO_TOP.format(nonce=f"{page} {n}"), unsafe_allow_javascript=True)  # no space in the page
+    cfg = lab.cfg if lab is not None else None
+    opened = state.ui_value(page, "_lesson")
+    lesson = BY_KEY.get(opened[0]) if opened else None
+    if lesson is None:
+        return
+    label = opened[1]
+    number = LESSONS.index(lesson) + 1
+    st.html(BOX_CSS + (BOX_CSS_PROJECTED if projector.is_on() else ""))
+    with st.container(border=True, key="lesson_box"):
+        st.button("", key="lesson_close", type="tertiary", icon=":material/close:", on_click=_close, args=(page,),
+                  help="Hide this lesson's text (the settings stay).")
+        c1, c2, c3 = st.columns([1.35, 1, 1.1], gap="small")
+        c1.markdown(f"**Lesson {number} · {lesson.title}**" + (f" (the setting “{label}”)" if label else "")
+                    + f"  \n{lesson.watch}")
+        c2.markdown(f"**Ask:** {lesson.question}")
+        c3.markdown(f"**You should see:** {lesson.expect}")
+        if cfg is not None and not _is_lesson_setting(lesson, cfg):
+            st.caption("The settings have changed since the lesson opened: what you should see speaks of the "
+                       "lesson's settings (open it again from *Lessons* to return to them).")
+
+
+def _is_lesson_setting(lesson: Lesson, cfg) -> bool:
+    """Whether ``cfg`` is the lesson's setting or one of its second settings (speed aside)."""
+    from dataclasses import replace
+
+    keep = {f: getattr(cfg, f) for f in _NOT_SETTINGS}
+    for params in (lesson.params, *(p for _, p in lesson.also)):
+        want, _ = config_from_params(lesson.page, dict(params))
+        if replace(want, **keep, csv_id=cfg.csv_id) == cfg:
+            return True
+    return False
 
 
 def render() -> None:
@@ -125,4 +205,4 @@ def render() -> None:
                     _open(lesson, lesson.params)
                 for j, (label, params) in enumerate(lesson.also):
                     if st.button(label, key=f"lesson-{lesson.key}-{j}"):
-                        _open(lesson, params)
+                        _open(lesson, params, label)

@@ -62,16 +62,7 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
         try:
             while lab.playing and time.monotonic() < deadline and not state.browser_gone():
                 t0 = time.monotonic()
-                if st_internals.rerun_pending() is not False:
-                    checkpoint.empty()  # a Pause is waiting (or we cannot tell): stop here, before a step
-                snap = lab.trainer.snapshot()
-                ok = lab.advance(lab.cfg.steps_per_frame)
-                if st_internals.rerun_pending():
-                    # the Pause came during these steps: their frame cannot be sent any more (the
-                    # next element update stops the script), so undo them; otherwise the re-run
-                    # would show them, one picture change after the button already read Play
-                    lab.trainer.restore(snap)
-                    checkpoint.empty()
+                ok = advance_frame(lab, checkpoint)
                 for view, maker in slots["live"]:
                     view.send(maker.frame())
                 if not ok:
@@ -91,3 +82,23 @@ def run_live(page: str, layout: Callable[[], dict], draw_slow: Callable | None =
         live()
     finally:
         state.mark_full_run(page, False)
+
+
+def advance_frame(lab, checkpoint) -> bool:
+    """One frame's steps, never a computed but unshown one: -> lab.advance's result.
+
+    ``checkpoint``: an empty placeholder; updating it is an element update, where Streamlit stops
+    a script whose re-run (a Pause) is waiting. ui.st_internals.rerun_pending answers True (a
+    re-run waits), False (none) or None (cannot tell): only True undoes steps.
+    """
+    if st_internals.rerun_pending() is not False:
+        checkpoint.empty()  # a Pause is waiting (or we cannot tell): stop here, before a step
+    snap = lab.trainer.snapshot()
+    ok = lab.advance(lab.cfg.steps_per_frame)
+    if st_internals.rerun_pending():
+        # the Pause came during these steps: their frame cannot be sent any more (the next
+        # element update stops the script), so undo them; otherwise the re-run would show
+        # them, one picture change after the button already read Play
+        lab.trainer.restore(snap)
+        checkpoint.empty()
+    return ok

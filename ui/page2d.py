@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, hidden_view, inspect, projector, state
+from . import controls, hidden_view, inspect, lessons, projector, state
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import live_element
@@ -85,6 +85,7 @@ def render(page: str) -> None:
     state.sync_url(page, lab.cfg)
     if lab.dataset.name == "csv":
         st.caption(lab.dataset.description + " Share links cannot carry an uploaded file.")
+    lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)

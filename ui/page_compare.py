@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import projector, state
-from .compare import DATASETS, DEEP, RACES, WATCH, CompareMaker, params_from_config
+from .compare import DATASETS, DEEP, RACES, WATCH, WATCH_SETTING, CompareMaker, params_from_config, watch_applies
 from .live import run_live
 from .live_view import live_element
 
@@ -48,6 +48,8 @@ def render() -> None:
     note = WATCH[cfg.race]
     if cfg.race == "batchnorm" and len(cfg.hidden) < 3:
         note += f" (Fewer than 3 hidden layers were given, so this race uses {','.join(map(str, DEEP))}.)"
+    if not watch_applies(cfg):
+        note += f" (The numbers in this note are for {WATCH_SETTING}; other data or layers give other numbers.)"
     if not projector.is_on():  # projected, the pictures come first and the note goes under them
         st.info(f"**What to watch.** {note}", icon=":material/visibility:")
     run_live(PAGE, lambda: _layout(state.lab(PAGE)), None, frame_interval=1 / 30)

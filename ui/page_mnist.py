@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.views import confident_mistakes, confusion
 
-from . import charts, controls, inspect, projector, state
+from . import charts, controls, inspect, lessons, projector, state
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
 from .live import run_live
@@ -31,7 +31,7 @@ def _layout(lab):
     slots["confusion"] = c1.empty()
     with c2:
         _, is_prob = output_meaning(lab.net)
-        st.markdown("##### Most confident mistakes (test set)")
+        st.markdown("### Most confident mistakes (test set)")
         st.caption("Under each digit: the network's three largest " + (
             "probabilities." if is_prob else "outputs (raw numbers of a linear/tanh output, not probabilities)."))
         slots["mistakes"] = st.empty()
@@ -52,11 +52,12 @@ def _mistakes_html(lab) -> str:
         top = np.argsort(-pr)[:3]
         probs_txt = " ".join(f"{names[k]}:{100 * pr[k]:.0f}%" if is_prob else f"{names[k]}:{pr[k]:+.2f}"
                              for k in top)
+        alt = f"test digit {i}, a handwritten {names[ds.y_test[i]]}"  # the caption says what the network made of it
         cells.append(
-            f'<figure style="margin:0;text-align:center;width:86px"><img src="{charts.png_data_uri(img, 2)}" '
+            f'<figure style="margin:0;text-align:center;width:86px"><img alt="{alt}" src="{charts.png_data_uri(img, 2)}" '
             f'style="width:56px;border:1px solid #ddd"/><figcaption style="font-size:0.72rem;line-height:1.2">'
-            f'true <b>{names[ds.y_test[i]]}</b> → <b style="color:#c0392b">{names[p]}</b><br>'
-            f'<span style="color:#666">{probs_txt}</span></figcaption></figure>')
+            f'true <b>{names[ds.y_test[i]]}</b> → <b style="color:#b03a2e">{names[p]}</b><br>'
+            f'<span style="color:#5a5e66">{probs_txt}</span></figcaption></figure>')
     return f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(cells)}</div>'
 
 
@@ -97,6 +98,7 @@ def render() -> None:
         st.info("The other pages work without the MNIST files.")
         return
     state.sync_url(page, lab.cfg)
+    lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)

@@ -12,12 +12,14 @@ import streamlit as st
 
 from .charts import CLASS_COLORS
 
-_HTML = '<div class="bp3d"><canvas width="400" height="400"></canvas><div class="hint">Drag to rotate</div></div>'
+_HTML = ('<div class="bp3d"><canvas width="400" height="400" role="img" tabindex="0"></canvas>'
+         '<div class="hint" aria-hidden="true">Drag or use the arrow keys to rotate</div></div>')
 _CSS = """
 .bp3d { position: relative; width: 100%; max-width: 400px; }
 .bp3d canvas { width: 100%; aspect-ratio: 1; border: 1px solid #ccc; border-radius: 4px; cursor: grab;
   touch-action: none; display: block; background: #fff; }
-.bp3d .hint { position: absolute; top: 4px; left: 8px; font: 11px sans-serif; color: #777; }
+.bp3d canvas:focus-visible { outline: 2px solid #1c5d99; outline-offset: 2px; }
+.bp3d .hint { position: absolute; top: 4px; left: 8px; font: 11px sans-serif; color: #5a5e66; }
 """
 _JS = """
 export default function(component) {
@@ -25,6 +27,8 @@ export default function(component) {
   const canvas = parentElement.querySelector('canvas');
   const ctx = canvas.getContext('2d');
   const W = canvas.width, H = canvas.height;
+  // for a screen reader: what the picture shows (the caption under it says it too)
+  canvas.setAttribute('aria-label', data.name + ' Arrow keys rotate it.');
   // the camera is kept per component instance across redraws (new data, same view)
   window.__bp3dCam = window.__bp3dCam || {};
   const cam = window.__bp3dCam[data.id] = window.__bp3dCam[data.id] || { yaw: 0.7, pitch: 0.45 };
@@ -94,6 +98,16 @@ export default function(component) {
     cam.pitch = Math.max(-1.5, Math.min(1.5, cam.pitch + (e.clientY - drag[1]) * 0.01));
     drag = [e.clientX, e.clientY]; draw(); };
   const up = () => { drag = null; };
+  // the keyboard turns it too: left / right about the vertical axis, up / down tilt
+  const key = (e) => {
+    const turn = { ArrowLeft: [-0.15, 0], ArrowRight: [0.15, 0], ArrowUp: [0, -0.15], ArrowDown: [0, 0.15] }[e.key];
+    if (!turn) return;
+    e.preventDefault();
+    cam.yaw += turn[0];
+    cam.pitch = Math.max(-1.5, Math.min(1.5, cam.pitch + turn[1]));
+    draw();
+  };
+  canvas.addEventListener('keydown', key);
   canvas.addEventListener('pointerdown', down);
   canvas.addEventListener('pointermove', move);
   canvas.addEventListener('pointerup', up);
@@ -102,6 +116,7 @@ export default function(component) {
     canvas.removeEventListener('pointerdown', down);
     canvas.removeEventListener('pointermove', move);
     canvas.removeEventListener('pointerup', up);
+    canvas.removeEventListener('keydown', key);
   };
 }
 """
@@ -113,9 +128,10 @@ def _flat(a: np.ndarray) -> list:
     return np.round(np.asarray(a, dtype=np.float64), 4).reshape(-1).tolist()
 
 
-def scatter3d(view_id: str, points, y, is_test, grid, grid_class, res: int, labels) -> None:
-    """points (N, 3), y (N,), is_test (N,) bool, grid (res*res, 3), grid_class (res*res,)."""
-    _component(data={"id": view_id, "pts": _flat(points), "cls": np.asarray(y).tolist(),
+def scatter3d(view_id: str, points, y, is_test, grid, grid_class, res: int, labels, name: str = "") -> None:
+    """points (N, 3), y (N,), is_test (N,) bool, grid (res*res, 3), grid_class (res*res,); ``name``:
+    what the picture shows, in words (the canvas's accessible name)."""
+    _component(data={"id": view_id, "name": name or "A rotatable 3-D scatter of hidden activations.", "pts": _flat(points), "cls": np.asarray(y).tolist(),
                      "test": np.asarray(is_test, dtype=int).tolist(), "grid": _flat(grid),
                      "gcls": np.asarray(grid_class).tolist(), "gres": int(res), "labels": list(labels),
                      "colors": CLASS_COLORS})

@@ -119,12 +119,14 @@ def network_controls(page: str) -> None:
         feature_controls(page)
     n_hidden = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=k("n_hidden"), **PERSIST,
                          help="0 = a linear classifier (logistic regression): it cannot solve XOR.")
-    if n_hidden:
+    for row in range(0, n_hidden, 3):
+        # one row of columns per three layers: on a phone columns stack, and row by row they
+        # stack as Layer 1, 2, 3, 4 (one set of columns would stack as Layer 1, 4, 2, 3)
         cols = st.columns(3)
-        for i in range(n_hidden):
+        for i in range(row, min(row + 3, n_hidden)):
             state.clamp(page, f"units{i}", 1, max_units)
-            cols[i % 3].number_input(f"Layer {i + 1}", 1, max_units, step=1, key=k(f"units{i}"), **PERSIST,
-                                     help=f"Units in hidden layer {i + 1} (1–{max_units}).")
+            cols[i - row].number_input(f"Layer {i + 1}", 1, max_units, step=1, key=k(f"units{i}"), **PERSIST,
+                                       help=f"Units in hidden layer {i + 1} (1–{max_units}).")
     each = n_hidden > 1 and state.ui_value(page, "per_layer_on")
     if n_hidden and not each:
         st.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), **PERSIST,

@@ -59,6 +59,10 @@ def rerun_pending() -> bool | None:
             data = req._rerun_data
             return not _fragment_run_should_not_preempt_script(data.fragment_id_queue,
                                                                data.is_fragment_scoped_rerun)
-        return True  # STOP
+        if req._state == ScriptRequestType.STOP:
+            return True
+        # a state this code does not know (a Streamlit upgrade): unknown, never "pending" — the
+        # loop would undo every frame's steps and Play would look frozen
+        return None
     except Exception:
         return None

@@ -355,8 +355,9 @@ def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
     st.session_state[key(page, "panel")] = panel or "curves"
     st.session_state[key(page, "_seeded")] = True
     st.session_state[key(page, "_link_warnings")] = []
+    st.session_state[key(page, "_lesson_opened")] = True
     if lab(page) is not None:
-        lab(page).playing = False
+        lab(page).reset()  # a lesson starts at step 0, also when its settings are the page's current ones
 
 
 def apply_settings(page: str, changes: dict) -> None:

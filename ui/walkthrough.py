@@ -23,16 +23,19 @@ def _num(v: float) -> str:
     return f"{v:.3g}"
 
 
-def _ledger_markdown(rows, per_sample_rows=None, highlight=()) -> str:
-    """A markdown table; LaTeX cells render with KaTeX. Highlighted rows get a marker."""
-    head = "| | quantity | batch (matrices) |" + (" one example (vectors) |" if per_sample_rows else "") + \
-           " shape | mean \\|x\\| |"
-    sep = "|---|---|---|" + ("---|" if per_sample_rows else "") + "---|---|"
+def _ledger_markdown(rows, per_sample_rows=None, highlight=None) -> str:
+    """A markdown table; LaTeX cells render with KaTeX. With ``highlight`` (step phases) a first
+    column "now" marks the rows of the phase shown (every column has a header: a screen reader
+    announces it with each cell)."""
+    marks = highlight is not None
+    head = ("| now " if marks else "") + "| quantity | batch (matrices) |" + \
+        (" one example (vectors) |" if per_sample_rows else "") + " shape | mean \\|x\\| |"
+    sep = ("|---" if marks else "") + "|---|---|" + ("---|" if per_sample_rows else "") + "---|---|"
     lines = [head, sep]
     for i, r in enumerate(rows):
-        mark = "▶" if r.name in highlight else ""
-        name = f":orange-background[**{r.name}**]" if r.name in highlight else r.name
-        cells = [mark, name, f"${r.latex}$"]
+        lit = marks and r.name in highlight
+        name = f":orange-background[**{r.name}**]" if lit else r.name
+        cells = (["▶" if lit else ""] if marks else []) + [name, f"${r.latex}$"]
         if per_sample_rows:
             cells.append(f"${per_sample_rows[i].latex}$")
         cells += ["×".join(map(str, r.shape)) or "scalar", _num(r.mean_abs)]

@@ -38,7 +38,9 @@ def worked_tab(page: str, lab) -> None:
             section = kind
         lines.append(f"# {name}: {what}" + (f", shape {tuple(arr.shape)}" if getattr(arr, 'ndim', 0) else ""))
         lines.append(as_numpy(name, arr))
-    st.code("\n".join(lines), language="python")
+    # wrapped, not scrolled sideways: on a phone a sideways-scrolling block is a region the keyboard
+    # cannot reach (axe); the copy button still copies the lines as they are
+    st.code("\n".join(lines), language="python", wrap_lines=True)
     st.caption("Every number is printed with all its digits (Python's repr of a float64 reads back exactly). "
                "A difference in the 15th digit is rounding; one in the 2nd is a bug — the bug zoo shows the usual "
                "ones. This example does not depend on the page's model.")

@@ -12,6 +12,7 @@ const V = new URL(import.meta.url).search;
 const { boundaryFields, classProbabilities, colourField, gridPoints, logits } = await import(`./net.js${V}`);
 const { contourSegments } = await import(`./contour.js${V}`);
 const { remScale } = await import(`./scale.js${V}`);
+const { label } = await import(`./a11y.js${V}`);
 
 const MAX_PX = 440;
 
@@ -29,6 +30,11 @@ export class Boundary {
     this.line = this.el.querySelector('.bp-line');
     this.points = this.el.querySelector('.bp-points');
     this.tip = this.el.querySelector('.bp-tip');
+    // one picture for a screen reader (its name, set with the data, says what it shows); the
+    // three layers are its parts
+    label(this.field, "the network's class probability over the input square");
+    label(this.line, 'the decision boundary line');
+    label(this.points, 'the data points');
     this.size = 0;
     this.last = null;  // what was drawn last: {res, rgba, segments}, read by the browser tests
     this.paints = 0;
@@ -60,6 +66,10 @@ export class Boundary {
     const line = K > 2 ? 'black lines: where the predicted class changes' : 'black line: p = 0.5';
     this.el.querySelector('.bp-legend').innerHTML = items.join(' ')
       + `<span class="bp-legend-note">background: the network's class probability; ${line}</span>`;
+    const [x0, x1, y0, y1] = data.bounds, nTest = data.y.length - data.n_train;
+    label(this.box, `Decision boundary over the input square x₁ from ${fmt(x0)} to ${fmt(x1)}, x₂ from ${fmt(y0)} to ${fmt(y1)}: `
+      + `${data.n_train} training points (filled) and ${nTest} test points (hollow) of the classes ${data.classes.join(', ')}; `
+      + `background: the network's class probability; ${line}. Hover with a mouse for the probability at a point.`);
     this.size = 0;  // force the static layer to redraw
   }
 

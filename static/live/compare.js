@@ -7,6 +7,7 @@ const { Boundary, escape } = await import(`./boundary.js${V}`);
 const { Chart, chartOpts, line, fmt, pct, thinned, MAX_POINTS } = await import(`./curves.js${V}`);
 const { netParams } = await import(`./frame.js${V}`);
 const { onRemChange } = await import(`./scale.js${V}`);
+const { Announcer } = await import(`./a11y.js${V}`);
 
 class Run {
   constructor() { this.step = []; this.loss = []; this.tacc = []; }
@@ -74,7 +75,8 @@ export class CompareView {
     const same = (k) => this.runs.every((r) => r.net[k] === this.runs[0].net[k]);
     const shared = [same('describe') && this.runs[0].net.describe, same('optimizer') && this.runs[0].net.optimizer].filter(Boolean);
     const own = (r) => [!same('describe') && r.net.describe, !same('optimizer') && r.net.optimizer].filter(Boolean).join('; ');
-    this.root.innerHTML = `<h5>${escape(this.data.race)}</h5>`
+    if (this.announcer) this.announcer.destroy();
+    this.root.innerHTML = `<h2>${escape(this.data.race)}</h2>`
       + (shared.length ? `<div class="bp-cmp-desc bp-cmp-shared">Every run: ${escape(shared.join('; '))}</div>` : '')
       + '<div class="bp-cmp-grid"></div><div class="bp-cmp-charts"></div>';
     const grid = this.root.querySelector('.bp-cmp-grid');
@@ -91,6 +93,7 @@ export class CompareView {
       b.setData(this.data, run.net);
       return b;
     });
+    this.announcer = new Announcer(this.root);  // the runs' status for a screen reader (a11y.js)
     const charts = this.root.querySelector('.bp-cmp-charts');
     const series = (value) => this.runs.map((r) => line(r.label, r.color, 2, value ? { value } : {}));
     this.charts = [
@@ -111,6 +114,10 @@ export class CompareView {
         .map((t) => t.replace(/ /g, '\u00a0')).join(' · ');
       if (this.statusEls[i].textContent !== text) this.statusEls[i].textContent = text;
     });
+    const s0 = this.runs[0].status;
+    this.announcer.update(`${this.status.playing ? 'playing' : 'paused'}, step ${s0.step.toLocaleString('en-US')}: `
+      + this.runs.map((r) => `${r.label}: ${r.error ? 'diverged' : `batch loss ${fmt(r.status.loss)}, test accuracy ${pct(r.status.tacc)}`}`).join('; '),
+    this.status.playing);
     this.paintsBoundary++;
     const now = performance.now();
     if (now - this.lastDraw > 66 || !this.status.playing) {  // curves: at most 15 redraws a second

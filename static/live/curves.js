@@ -9,6 +9,7 @@ import uPlot from '../vendor/uPlot.esm.js';  // pinned, unmodified: static/vendo
 
 const V = new URL(import.meta.url).search;
 const { remScale } = await import(`./scale.js${V}`);
+const { label } = await import(`./a11y.js${V}`);
 
 export const MAX_POINTS = 4000;
 const REDRAW_MS = 66;  // at most 15 chart redraws a second: curves need no more, the boundary gets the rest
@@ -169,7 +170,21 @@ export class Chart {
     } else {
       this.u.setData(data);
     }
+    this.describe(data);
     this.paints++;
+  }
+
+  // the chart's name for a screen reader: its title and each series' latest value
+  describe(data) {
+    const u = this.u, xs = data[0], title = u.root.querySelector('.u-title');
+    const latest = u.series.slice(1).map((s, k) => {
+      const ys = data[k + 1];
+      let i = ys.length - 1;
+      while (i >= 0 && ys[i] == null) i--;
+      return i < 0 ? null : `${s.label} ${s.value(u, ys[i], k + 1, i)}${xs[i] !== xs[xs.length - 1] ? ` (at step ${xs[i]})` : ''}`;
+    }).filter(Boolean);
+    label(u.ctx.canvas, `${title ? title.textContent : 'chart'}: `
+      + (xs.length ? `latest at step ${xs[xs.length - 1]}: ${latest.join(', ')}` : 'no steps yet'));
   }
 
   destroy() { this.ro.disconnect(); if (this.u) this.u.destroy(); this.u = null; this.el.remove(); }
@@ -184,6 +199,8 @@ export class Curves {
     const L = net.sizes.length - 1, colors = net.layer_colors;
     const layers = (label) => Array.from({ length: L }, (_, l) => line(`layer ${l + 1}`, colors[l % colors.length]));
     this.charts = [];
+    // uPlot keeps the arrays it is given: each chart gets copies, so what it holds is what it drew
+    // (the History keeps appending to its own arrays between the throttled redraws)
     if (kind === 'curves') {
       // mini-batch losses are noisy: then a moving average is drawn over them
       const lossSeries = [line('train (batch)', smooth ? '#9ecae9' : '#1f5fa8', smooth ? 1 : 1.5),
@@ -191,44 +208,49 @@ export class Curves {
         line('test', '#e45756', 2, { points: { size: 4 } })];
       this.charts.push(new Chart(this.el, 'loss', (w) => chartOpts({ title: 'Loss (log scale)', yLabel: 'loss', log: true,
         series: lossSeries, width: w, height: 210 }),
-      (h) => [h.step, positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
+      (h) => [h.step.slice(), positive(h.loss), ...(smooth ? [positive(h.avg)] : []), positive(h.tloss)]));
       this.charts.push(new Chart(this.el, 'acc', (w) => chartOpts({ title: 'Accuracy', yLabel: 'accuracy', percent: true,
         yRange: [0, 1.0001], width: w, height: 170,
         series: [line('train (batch)', '#4c78a8', 1.5, { value: (u, v) => pct(v) }),
           line('test', '#e45756', 2, { value: (u, v) => pct(v), points: { size: 4 } })] }),
-      (h) => [h.step, h.acc, h.tacc]));
+      (h) => [h.step.slice(), h.acc.slice(), h.tacc.slice()]));
     } else {
       this.charts.push(new Chart(this.el, 'delta', (w) => chartOpts({ title: 'Mean |δ_l| per layer (log)', yLabel: 'mean |δ|',
         log: true, series: layers(), width: w, height: 210 }),
-      (h) => [h.step, ...h.delta.map(positive)]));
+      (h) => [h.step.slice(), ...h.delta.map(positive)]));
       this.charts.push(new Chart(this.el, 'ratio', (w) => chartOpts({ title: 'Update ratio ‖ΔW_l‖ / ‖W_l‖ per layer (log)',
         yLabel: 'ratio', log: true, band: [1e-4, 1e-2], series: layers(), width: w, height: 210 }),
-      (h) => [h.step, ...h.ratio.map(positive)]));
+      (h) => [h.step.slice(), ...h.ratio.map(positive)]));
       const charts = net.charts || [];
       if (charts.includes('lr')) {
         this.charts.push(new Chart(this.el, 'lr', (w) => chartOpts({ title: 'Learning rate η per step (the schedule, log)',
           yLabel: 'η', log: true, series: [line('η', '#333333', 2)], width: w, height: 170 }),
-        (h) => [h.step, positive(h.lr)]));
+        (h) => [h.step.slice(), positive(h.lr)]));
       }
       if (charts.includes('small')) {
         this.charts.push(new Chart(this.el, 'small', (w) => chartOpts({ title: 'Dead weights: share of W_l with |w| < 10⁻³',
           yLabel: 'share', percent: true, yRange: [0, 1.0001], series: layers().map((s) => ({ ...s, value: (u, v) => pct(v) })),
           width: w, height: 170 }),
-        (h) => [h.step, ...h.small]));
+        (h) => [h.step.slice(), ...h.small.map((a) => a.slice())]));
       }
     }
-    this.drawn = -1; this.lastDraw = 0; this.timer = null;
+    this.drawnHist = null; this.drawn = -1; this.latest = null; this.lastDraw = 0; this.timer = null;
   }
 
-  // redraw at most every REDRAW_MS; the latest data is always drawn in the end
+  // redraw at most every REDRAW_MS; the latest data is always drawn in the end. What was drawn
+  // is the pair (History object, its version): every full frame (Step, Step epoch, Reset, a
+  // lesson, an upload) brings a NEW History whose version restarts, so a version alone would
+  // match the old one's and the charts would keep showing the run before the click.
   update(hist) {
-    if (hist.version === this.drawn) return;
+    this.latest = hist;
+    if (hist === this.drawnHist && hist.version === this.drawn) return;
     const now = performance.now(), wait = REDRAW_MS - (now - this.lastDraw);
     if (wait > 0) {
-      if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.update(hist); }, wait);
+      // the timer draws whatever history is newest when it fires, not the one of this call
+      if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.update(this.latest); }, wait);
       return;
     }
-    this.lastDraw = now; this.drawn = hist.version;
+    this.lastDraw = now; this.drawnHist = hist; this.drawn = hist.version;
     for (const c of this.charts) c.draw(hist);
   }
 

@@ -3,6 +3,8 @@
 // number. Colours as ui/charts.py diverging_rgb: blue < 0 < red, white at 0.
 
 const { escape } = await import(`./boundary.js${new URL(import.meta.url).search}`);  // same version
+const { label, matrixTable } = await import(`./a11y.js${new URL(import.meta.url).search}`);
+const TABLE_MS = 1000;  // an open table is rewritten at most once a second (it is read, not watched)
 
 const POS = [178, 24, 43], NEG = [33, 102, 172], WHITE = [247, 247, 247];
 
@@ -21,12 +23,12 @@ export function niceMax(v) {
   return 10 ** (e + 1);
 }
 
-function unitName(net, l, i, names) {
-  // unit i (0-based) of layer l (0 = the inputs)
+function unitName(net, l, i, names, esc = escape) {
+  // unit i (0-based) of layer l (0 = the inputs); esc: escape for HTML, or String for plain text
   const L = net.sizes.length - 1;
   if (l === 0 && net.input_labels) return `input ${net.input_labels[i]}`;  // engineered features: x₁², ...
   if (l === 0) return net.sizes[0] === 2 ? `input x${i === 0 ? '₁' : '₂'}` : `input ${i}`;
-  if (l === L) return `output ${i}${names && names[i] !== undefined ? ` (${escape(names[i])})` : ''}`;
+  if (l === L) return `output ${i}${names && names[i] !== undefined ? ` (${esc(names[i])})` : ''}`;
   return `h${l} unit ${i}`;
 }
 
@@ -39,12 +41,19 @@ export class Heatmaps {
     this.tip.className = 'bp-tip';
     this.tip.hidden = true;
     this.paints = 0;
+    // the matrices as tables, on demand (a button under each heatmap)
+    this.tablesEl = document.createElement('div');
+    this.tablesEl.className = 'bp-tables';
+    host.appendChild(this.tablesEl);
+    this.tables = new Map();  // layer index -> its open table's wrapper
+    this.tableTime = 0; this.tableTimer = null;
   }
 
   // one block per weight layer from `first` (0-based)
   setNet(net, first, classNames) {
     this.net = net; this.names = classNames;
     this.el.innerHTML = '';
+    this.tablesEl.innerHTML = ''; this.tables.clear();
     this.blocks = [];
     const L = net.sizes.length - 1;
     for (let l = first; l < L; l++) {
@@ -61,6 +70,7 @@ export class Heatmaps {
           + `γ${l + 1} · ${cols} (white = 1)</div><canvas class="bp-beta"></canvas><div class="bp-hm-bias">β${l + 1} · ${cols}`
           + ` (white = 0) — batch norm's scale and shift</div><div class="bp-hm-scale bp-bn-scale"></div></div>` : '');
       this.el.appendChild(b);
+      b.insertAdjacentHTML('beforeend', `<button type="button" class="bp-table-btn" aria-expanded="false">Show W${l + 1} as a table</button>`);
       const [canvas, bcanvas] = b.querySelectorAll('canvas');
       canvas.width = cols; canvas.height = rows;
       canvas.style.width = `${cols * cw}px`; canvas.style.height = `${rows * ch}px`;
@@ -68,6 +78,10 @@ export class Heatmaps {
       bcanvas.style.width = `${cols * cw}px`; bcanvas.style.height = `${Math.max(ch, 10)}px`;
       const blk = { l, rows, cols, canvas, bcanvas, scale: b.querySelector('.bp-hm-scale'),
         image: new ImageData(cols, rows), bimage: new ImageData(cols, 1), vmax: 0 };
+      label(canvas, `W${l + 1}, ${rows} by ${cols} weights as a heatmap: red above 0, blue below (values: the table button)`);
+      label(bcanvas, `b${l + 1}, ${cols} biases as a heatmap row`);
+      blk.button = b.querySelector('.bp-table-btn');
+      blk.button.addEventListener('click', () => this.toggleTable(blk));
       canvas.addEventListener('mousemove', (e) => this.hover(e, blk, 'W'));
       bcanvas.addEventListener('mousemove', (e) => this.hover(e, blk, 'b'));
       const rowsOf = [canvas, bcanvas];
@@ -75,6 +89,7 @@ export class Heatmaps {
         blk.gcanvas = b.querySelector('.bp-gamma'); blk.becanvas = b.querySelector('.bp-beta');
         blk.bnScale = b.querySelector('.bp-bn-scale'); blk.bnVmax = 0;
         for (const [c, kind] of [[blk.gcanvas, 'gamma'], [blk.becanvas, 'beta']]) {
+          label(c, `${kind === 'gamma' ? 'γ' : 'β'}${l + 1}, batch norm's ${cols} ${kind === 'gamma' ? 'scales' : 'shifts'} as a heatmap row`);
           c.width = cols; c.height = 1;
           c.style.width = `${cols * cw}px`; c.style.height = `${Math.max(ch, 10)}px`;
           c.addEventListener('mousemove', (e) => this.hover(e, blk, kind));
@@ -88,8 +103,8 @@ export class Heatmaps {
     this.el.appendChild(this.tip);
   }
 
-  paint(W, b, bnParams) {
-    this.W = W; this.b = b; this.bnParams = bnParams;
+  paint(W, b, bnParams, step) {
+    this.W = W; this.b = b; this.bnParams = bnParams; this.step = step;
     for (const blk of this.blocks) {
       const w = W[blk.l], bias = b[blk.l], { rows, cols, image } = blk;
       let m = 0;
@@ -125,9 +140,54 @@ export class Heatmaps {
         blk.vmax = vmax;
         const v = +vmax.toPrecision(2);
         blk.scale.innerHTML = `<span>−${v}</span><i></i><span>+${v}</span>`;
+        label(blk.canvas, `W${blk.l + 1}, ${rows} by ${cols} weights as a heatmap: red above 0, blue below, `
+          + `full colour at ±${v} (values: the table button)`);
       }
     }
+    if (this.tables.size) this.refreshTables();
     this.paints++;
+  }
+
+  toggleTable(blk) {
+    const open = this.tables.get(blk.l);
+    if (open) { open.remove(); this.tables.delete(blk.l); } else {
+      const wrap = document.createElement('div');
+      // a wide table scrolls sideways: focusable, so a keyboard can scroll it too
+      wrap.className = 'bp-table-wrap'; wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region'); wrap.setAttribute('aria-label', `W${blk.l + 1} as a table`);
+      // in layer order, whatever order they were opened in
+      const next = [...this.tables.entries()].filter(([l]) => l > blk.l).sort((a, c) => a[0] - c[0])[0];
+      this.tablesEl.insertBefore(wrap, next ? next[1] : null);
+      this.tables.set(blk.l, wrap);
+      this.fillTable(blk, wrap);
+    }
+    const on = this.tables.has(blk.l);
+    blk.button.textContent = on ? `Hide W${blk.l + 1} table` : `Show W${blk.l + 1} as a table`;
+    blk.button.setAttribute('aria-expanded', String(on));
+  }
+
+  // open tables follow the weights, at most every TABLE_MS (the last values always arrive)
+  refreshTables() {
+    const wait = TABLE_MS - (performance.now() - this.tableTime);
+    if (wait > 0) {
+      if (!this.tableTimer) this.tableTimer = setTimeout(() => { this.tableTimer = null; this.refreshTables(); }, wait);
+      return;
+    }
+    this.tableTime = performance.now();
+    for (const blk of this.blocks) if (this.tables.has(blk.l)) this.fillTable(blk, this.tables.get(blk.l));
+  }
+
+  fillTable(blk, wrap) {
+    if (!this.W) return;
+    const { l, rows, cols } = blk, net = this.net, w = this.W[l];
+    const rowsOut = Array.from({ length: rows }, (_, i) => ({ name: unitName(net, l, i, this.names, String),
+      values: w.subarray(i * cols, (i + 1) * cols) }));
+    rowsOut.push({ name: `bias b${l + 1}`, values: this.b[l], extra: true });
+    const bn = this.bnParams && this.bnParams[l];
+    if (blk.gcanvas && bn) rowsOut.push({ name: `γ${l + 1}`, values: bn.gamma, extra: true }, { name: `β${l + 1}`, values: bn.beta, extra: true });
+    const caption = `W${l + 1} · ${rows}×${cols}${this.step != null ? ` at step ${this.step.toLocaleString('en-US')}` : ''}: `
+      + `row = from ${l === 0 ? 'an input' : `a unit of layer ${l}`}, column = to ${l + 1 === net.sizes.length - 1 ? 'an output' : `a unit of layer ${l + 1}`}`;
+    wrap.innerHTML = matrixTable(caption, 'from \\ to', Array.from({ length: cols }, (_, c) => unitName(net, l + 1, c, this.names, String)), rowsOut);
   }
 
   hover(e, blk, kind) {
@@ -171,6 +231,7 @@ export class Tiles {
       + '<div class="bp-caption"></div>';
     host.appendChild(this.el);
     this.canvas = this.el.querySelector('canvas');
+    label(this.canvas, 'First-layer weights W1 as tiles');
     this.tip = this.el.querySelector('.bp-tip');
     this.lut = new Uint8ClampedArray(256 * 3);
     for (let q = 0; q < 256; q++) this.lut.set(diverging((q - 128) / 127), 3 * q);
@@ -190,6 +251,8 @@ export class Tiles {
       const more = n < tiles.n_units ? ` (first ${n} of ${tiles.n_units} units)` : '';
       this.el.querySelector('.bp-caption').textContent = `W1 · ${W1shape[0]}×${W1shape[1]}: each tile is one `
         + `hidden unit's ${W1shape[0]} incoming weights${more}, scaled to its own max |w| (blue < 0 < red).`;
+      label(this.canvas, `First-layer weights W1, ${W1shape[0]} by ${W1shape[1]}: ${n} tiles of ${h} by ${w} pixels, `
+        + `one per hidden unit${more}, each the unit's incoming weights as a picture (red above 0, blue below)`);
     }
     const q = tiles.bytes, d = this.image.data;
     for (let t = 0; t < n; t++) {

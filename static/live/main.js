@@ -12,6 +12,7 @@ const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, ne
   import(`./boundary.js${V}`), import(`./heatmaps.js${V}`), import(`./curves.js${V}`), import(`./frame.js${V}`),
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
+const { Announcer } = await import(`./a11y.js${V}`);
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
@@ -83,19 +84,21 @@ class View {
     this.root.innerHTML = '';
     const add = (cls, parent = this.root) => { const e = document.createElement('div'); e.className = cls; parent.appendChild(e); return e; };
     this.statusCells = null;
+    if (this.announcer) this.announcer.destroy();
+    this.announcer = has('status') ? new Announcer(this.root) : null;  // the status for a screen reader (a11y.js)
     if (has('status')) this.statusEl = add('bp-status');
     const top = has('boundary') || has('tiles') || has('curves') ? add(`bp-top${has('curves') && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
     if (has('boundary')) this.boundary = new Boundary(add('bp-left', top));
     if (has('tiles')) {
       const left = add('bp-left', top);
-      left.innerHTML = '<h5>What the first layer learned</h5>';
+      left.innerHTML = '<h2>What the first layer learned</h2>';
       this.tiles = new Tiles(left);
     }
     if (has('curves')) { this.curvesHost = add('bp-right', top); this.curves = new Curves(this.curvesHost, 'curves', net, this.smooth); }
     if (has('weights')) {
       const sec = add('bp-section');
       const first = mnist ? 1 : 0;
-      sec.innerHTML = `<h5>${mnist ? 'Weights and biases of the upper layers' : 'Weights and biases'}</h5>`
+      sec.innerHTML = `<h2>${mnist ? 'Weights and biases of the upper layers' : 'Weights and biases'}</h2>`
         + '<p class="bp-caption">One heatmap per layer: W<sub>l</sub> has shape n<sub>l−1</sub> × n<sub>l</sub> (rows: the layer below, '
         + 'columns: this layer), its bias b<sub>l</sub> is the row under it; red &gt; 0 &gt; blue, centred at 0. Hover a cell for its value.</p>';
       if (first >= L) sec.insertAdjacentHTML('beforeend', '<p class="bp-caption">No hidden layer: W1 (the tiles above) is the only weight matrix.</p>');
@@ -111,7 +114,7 @@ class View {
     if (this.statusEl) this.drawStatus();
     if (this.boundary) this.boundary.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
-    if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams);
+    if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams, this.status.step);
     if (this.curves) this.curves.update(this.hist);
     if (this.layers) this.layers.update(this.hist);
   }
@@ -132,6 +135,8 @@ class View {
     values.forEach((v, i) => {
       if (this.statusShown[i] !== v) { this.statusCells[i].textContent = v; this.statusShown[i] = v; }
     });
+    this.announcer.update(`${values[6]}, step ${values[0]}, epoch ${values[1]}: batch loss ${values[2]}, train accuracy `
+      + `${values[3]}, test loss ${values[4]}, test accuracy ${values[5]}`, s.playing);
   }
 
   // counters for tests and benchmarks
