@@ -218,3 +218,7 @@ def test_the_neurons_and_hidden_space_panels_map_the_plane_through_the_features(
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert lab(at, "circles").net.features == ("x1x2", "x1sq", "x2sq")
+    if panel == "neurons":   # the unit's incoming weights are named by their features
+        tiles = [str(h.proto.body) for h in at.get("html") if "incoming weights" in str(h.proto.body)]
+        assert tiles and "x₁x₂: " in tiles[0] and "x₁²: " in tiles[0] and "x₂²: " in tiles[0]
+        assert at.get("vega_lite_chart")   # the chosen unit's incoming weights (it crashed on 3 inputs)
