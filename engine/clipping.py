@@ -29,14 +29,16 @@ def total_norm(grads) -> float:
     return math.sqrt(sum(sqnorm(g) for g in grads))
 
 
-def clip_grad_norm(grads, max_norm: float | None) -> tuple[list[np.ndarray], float]:
-    """-> (clipped gradients (new arrays, same shapes and dtypes), the total norm before clipping).
-    ``max_norm`` None: no clipping (the gradients as they are)."""
-    norm = total_norm(grads)
+def clip_grad_norm(grads, max_norm: float | None, norm: float | None = None) -> list[np.ndarray]:
+    """-> the clipped gradients (new arrays, same shapes and dtypes). ``max_norm`` None: no
+    clipping (the gradients as they are). ``norm``: their total norm if already known (the
+    trainer has every ||g||^2 from its finiteness check), else computed here."""
     if max_norm is None:
-        return list(grads), norm
+        return list(grads)
+    if norm is None:
+        norm = total_norm(grads)
     scale = min(1.0, max_norm / (norm + CLIP_EPS))  # torch multiplies even by 1.0: so do we
-    return [g * g.dtype.type(scale) for g in grads], norm
+    return [g * g.dtype.type(scale) for g in grads]
 
 
 __all__ = ["CLIP_EPS", "clip_grad_norm", "total_norm"]

@@ -39,7 +39,7 @@ class StepRecord:
     train_acc     accuracy on that batch, from the same forward pass
     test_loss, test_acc   on the test set, only on evaluation steps (else None)
     delta_norms   mean |delta_l| = mean |dL/dz_l| over the batch and units
-    grad_norms    ||dL/dW_l|| (Frobenius)
+    grad_norms    ||dJ/dW_l|| (Frobenius), J = L + l1 sum|W| (just dL/dW_l with L1 off), before clipping
     update_ratios ||Delta W_l|| / ||W_l|| (W before the update): ~1e-3 is healthy
     batch_size, lr  the settings this step ran with (lr: the schedule's rate for this step)
     total_grad_norm  the norm of all gradients as one vector (L1 term included), before
@@ -187,11 +187,12 @@ class Trainer:
             loss, dense_grads = net.gradients(Xb, yb)
             check_loss(self, loss)                            # finite, and not 1000x the first
             names, grads = zip(*net.named_grads())
-            grad_sq = checked_grad_sqnorms(self, names, grads)  # ||g||^2 per array, all finite
-            w_sq = [sqnorm(W) for W in net.weights]           # before the update, for the update ratio
             params = net.params()
             grads = with_l1(names, params, grads, self.l1)    # dL/dW + l1 sign(W)
-            grads, total_norm = clip_grad_norm(grads, self.clip_norm)  # one factor for all, <= 1
+            grad_sq = checked_grad_sqnorms(self, names, grads)  # ||g||^2 per array, all finite
+            w_sq = [sqnorm(W) for W in net.weights]           # before the update, for the update ratio
+            total_norm = math.sqrt(sum(grad_sq))              # all gradients as one vector
+            grads = clip_grad_norm(grads, self.clip_norm, total_norm)  # one factor for all, <= 1
             lr = self.schedule.lr(self.opt.lr, self.step_count)  # this step's learning rate
             try:
                 self.opt.step(params, grads, names=names, lr=lr)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from engine import MLP, SGD, Adam, Diverged, Trainer
-from engine.clipping import clip_grad_norm
+from engine.clipping import clip_grad_norm, total_norm
 from engine.regularization import SMALL, small_weight_fractions, with_l1
 from engine.schedules import Constant, Cosine, StepDecay, make_schedule
 
@@ -180,8 +180,9 @@ def test_clipping_equals_torch_clip_grad_norm(max_norm):
     for t, g in zip(tg, grads):
         t.grad = torch.tensor(g.copy())
     t_norm = torch.nn.utils.clip_grad_norm_(tg, max_norm)
-    got, norm = clip_grad_norm(grads, max_norm)
-    assert norm == pytest.approx(t_norm.item(), rel=1e-15)
+    got = clip_grad_norm(grads, max_norm)
+    assert total_norm(grads) == pytest.approx(t_norm.item(), rel=1e-15)
+    assert all(np.array_equal(a, b) for a, b in zip(got, clip_grad_norm(grads, max_norm, total_norm(grads))))
     for g, t in zip(got, tg):
         np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-15, atol=0)
     assert all(np.array_equal(a, b) for a, b in zip(grads, copies))   # the inputs are not modified
@@ -189,20 +190,20 @@ def test_clipping_equals_torch_clip_grad_norm(max_norm):
 
 def test_clipping_at_exactly_max_norm_scales_by_torchs_eps_and_zero_gradients_stay_zero():
     g = [np.array([3.0, 4.0])]                 # norm 5
-    got, norm = clip_grad_norm(g, 5.0)
-    assert norm == 5.0 and got[0][0] == 3.0 * (5.0 / (5.0 + 1e-6)) < 3.0   # torch's 1e-6
+    got = clip_grad_norm(g, 5.0)
+    assert total_norm(g) == 5.0 and got[0][0] == 3.0 * (5.0 / (5.0 + 1e-6)) < 3.0   # torch's 1e-6
     t = torch.tensor([3.0, 4.0], dtype=torch.float64, requires_grad=True)
     t.grad = torch.tensor([3.0, 4.0], dtype=torch.float64)
     torch.nn.utils.clip_grad_norm_([t], 5.0)
     np.testing.assert_array_equal(got[0], t.grad.numpy())
-    zero, norm = clip_grad_norm([np.zeros(3)], 1.0)
-    assert norm == 0.0 and np.array_equal(zero[0], np.zeros(3))
-    same, _ = clip_grad_norm(g, None)
+    zero = clip_grad_norm([np.zeros(3)], 1.0)
+    assert np.array_equal(zero[0], np.zeros(3))
+    same = clip_grad_norm(g, None)
     assert same[0] is g[0]
 
 
 def test_clipping_keeps_a_float32_gradient_float32():
-    got, _ = clip_grad_norm([np.ones(4, np.float32) * 10], 1.0)
+    got = clip_grad_norm([np.ones(4, np.float32) * 10], 1.0)
     assert got[0].dtype == np.float32
 
 
@@ -244,6 +245,8 @@ def test_100_step_trajectory_equals_torchs_loop(name):
         topt.zero_grad()
         data_loss, total = torch_loss(tparams, X, y, l1)
         total.backward()
+        # the recorded gradient norms are those of dJ/dW_l (the penalty included), before clipping
+        np.testing.assert_allclose(rec.grad_norms, [W.grad.norm().item() for W in tparams[0::2]], rtol=1e-9)
         if clip is not None:
             t_norm = torch.nn.utils.clip_grad_norm_(tparams, clip)
             assert rec.total_grad_norm == pytest.approx(t_norm.item(), rel=1e-9)
