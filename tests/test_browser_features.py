@@ -86,3 +86,26 @@ def test_switching_l1_on_adds_the_dead_weights_chart_without_a_rebuild(server, b
     assert page.evaluate(f"() => window.__bpLive.get('{name}').status.step") == 1   # live: no rebuild
     no_exception(page)
     page.close()
+
+
+def test_axe_finds_no_serious_violation_with_every_option_shown(server, browser):
+    """The feature toggles, the schedule's inputs and caption, the L1 and clipping sliders, the η and
+    dead-weight charts: axe-core clean (no critical or serious violation), every canvas named."""
+    from _axe import BLOCKING, describe, idle, run_axe, settle
+    from test_browser_a11y import CANVASES
+
+    path = "/circles?features=x1x2,x1sq,x2sq&hidden=4&l1=0.001&sched=step&every=5&clip=1"
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server + path)
+    settle(page, "/circles")
+    idle(page)
+    bad = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+    assert not bad, describe(bad)
+    canvases = page.evaluate(CANVASES)
+    charts = page.evaluate(f"() => ({CHARTS})('circles/main').map(c => c.cls)")
+    assert charts == ["delta", "ratio", "lr", "small"]
+    unnamed = [c for c in canvases if not c["role"] or not c["name"]]
+    assert not unnamed, unnamed[:5]
+    assert any("Learning rate η" in c["name"] for c in canvases) and any("Dead weights" in c["name"] for c in canvases)
+    no_exception(page)
+    page.close()
