@@ -36,7 +36,7 @@ BATCH_OPTIONS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]  # 0 = full batch
 MAX_HIDDEN_LAYERS = 6
 L1_OPTIONS = [0.0] + log_options(-5, -1)
 CLIP_OPTIONS = [0.0] + log_options(-2, 2)  # max gradient norm, 0 = no clipping
-SCHEDULE_LABELS = {"constant": "Constant", "step": "Step decay (StepLR)", "cosine": "Cosine (CosineAnnealingLR)"}
+SCHEDULE_LABELS = {"constant": "Constant", "step": "Step decay", "cosine": "Cosine annealing"}
 MAX_SCHEDULE_STEPS = 100_000  # a schedule's period (step decay's "every", the cosine's T_max)
 FEATURE_LABELS = dict(zip(FEATURE_NAMES, feature_labels(FEATURE_NAMES)))  # "x1sq" -> "x₁²"
 

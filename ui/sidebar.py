@@ -228,7 +228,8 @@ def schedule_controls(page: str) -> None:
     kind = st.selectbox("Learning-rate schedule", list(SCHEDULE_LABELS), key=k("schedule"), **PERSIST,
                         format_func=SCHEDULE_LABELS.get,
                         help="η per step from the η above (η₀), counted in updates from step 0 of the run. "
-                             "Step decay: η₀·γ^⌊t/every⌋. Cosine: η_min + (η₀ − η_min)(1 + cos(πt/T))/2, "
+                             "Step decay (torch's StepLR): η₀·γ^⌊t/every⌋. Cosine annealing (torch's "
+                             "CosineAnnealingLR): η_min + (η₀ − η_min)(1 + cos(πt/T))/2, "
                              "which reaches η_min at step T and, like torch's CosineAnnealingLR, climbs "
                              "back to η₀ by 2T. Applies live.")
     if kind == "step":
