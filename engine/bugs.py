@@ -264,8 +264,8 @@ def with_bugs(net: MLP, bugs) -> MLP:
 class _WeightScaledUpdate:
     """Mixin: the update rule's step multiplied elementwise by the parameter (W -= lr * W * dW)."""
 
-    def _updates(self, params, grads):
-        updates, state = super()._updates(params, grads)
+    def _updates(self, params, grads, lr):
+        updates, state = super()._updates(params, grads, lr)
         return [u * p for u, p in zip(updates, params)], state
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from .network import MLP
 from .optimizers import SGD, Adam
 from .runfile import NO_LIMIT, Budget, RunArchive
+from .schedules import make_schedule
 from .trainer import StepRecord, Trainer
 
 FORMAT = "backprop-playground run v1"
@@ -31,7 +32,8 @@ def _net_config(net: MLP) -> dict:
     cfg = {"sizes": net.sizes, "activations": net.activation_names, "loss": net.loss_name,
            "output_activation": net.loss_fn.output_name if net.loss_name == "mse" else None,
            "init": net.init, "init_var": net.init_var, "seed": net.seed, "dtype": net.dtype.name,
-           "batch_norm": list(net.batch_norm), "dropout": list(net.dropout)}
+           "batch_norm": list(net.batch_norm), "dropout": list(net.dropout),
+           "features": None if net.features is None else list(net.features)}
     if net.is_regression:  # only then: a classification run's file stays as it always was
         cfg["problem"] = "regression"
     return cfg
@@ -83,7 +85,8 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
     nan = lambda v: np.nan if v is None else v  # noqa: E731  (a record's "not measured")
     arrays["history/numbers"] = np.array(
         [[r.step, r.epoch, r.loss, nan(r.train_acc), nan(r.test_loss), nan(r.test_acc), r.batch_size, r.lr,
-          *r.delta_norms, *r.grad_norms, *r.update_ratios] for r in h], dtype=np.float64).reshape(len(h), 8 + 3 * L)
+          *r.delta_norms, *r.grad_norms, *r.update_ratios, r.total_grad_norm, *_per_layer(r.small_weights, L)]
+         for r in h], dtype=np.float64).reshape(len(h), 9 + 4 * L)
     if net.is_regression:  # R² in place of the accuracies (which are NaN above): train, test
         arrays["history/r2"] = np.array([[nan(r.train_r2), nan(r.test_r2)] for r in h],
                                         dtype=np.float64).reshape(len(h), 2)
@@ -95,7 +98,8 @@ def save_run(tr: Trainer, path, data_spec: dict | None = None) -> None:
                     "step_count": tr.step_count, "epoch": tr.epoch, "cursor": tr._cursor,
                     "perm_epoch": tr._perm_epoch, "loss_ref": tr.loss_ref,
                     "last_eval": list(tr.last_eval) if tr.last_eval is not None else None,
-                    "rng": tr.rng.bit_generator.state, "mask_rng": net.mask_rng.bit_generator.state},
+                    "rng": tr.rng.bit_generator.state, "mask_rng": net.mask_rng.bit_generator.state,
+                    "l1": tr.l1, "schedule": tr.schedule.config(), "clip_norm": tr.clip_norm},
         "data_spec": data_spec,
     }
     buf = io.BytesIO()
@@ -187,6 +191,9 @@ def _check_settings(meta: dict) -> None:
     _field(net, "init_var", _is_num, "a number", "net")
     _field(net, "seed", _is_int, "a whole number", "net")
     _field(net, "dtype", lambda v: v in ("float32", "float64"), "float32 or float64", "net")
+    if "features" in net:  # written since engineered input features (MLP checks the names)
+        _field(net, "features", lambda v: v is None or (isinstance(v, list) and all(isinstance(f, str) for f in v)),
+               "a list of input feature names", "net")
     if "problem" in net:  # written by regression runs only
         _field(net, "problem", lambda v: v in ("classification", "regression"), "classification or regression", "net")
     opt = _section(meta, "optimizer")
@@ -214,6 +221,11 @@ def _check_settings(meta: dict) -> None:
             ("rng", lambda v: isinstance(v, dict), "a generator state"),
             ("mask_rng", lambda v: isinstance(v, dict), "a generator state")):
         _field(tr, key, ok, what, "trainer")
+    # written since L1, schedules and clipping (older files have none); values checked by Trainer
+    for key, ok, what in (("l1", _is_num, "a number"), ("clip_norm", lambda v: v is None or _is_num(v), "a number"),
+                          ("schedule", lambda v: v is None or isinstance(v, dict), "a schedule's settings")):
+        if key in tr:
+            _field(tr, key, ok, what, "trainer")
     spec = meta.get("data_spec")
     if spec is not None and not (isinstance(spec, dict) and isinstance(spec.get("name"), str)):
         raise _damaged(f"its data spec is {_short(spec)}, not the arguments of engine.load_dataset")
@@ -290,9 +302,11 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
             opt_arrays[key] = _finite(key, run.array(key, shape, dtype=dtype))
     L = len(nc["sizes"]) - 1
     history = run.array("history/numbers", kinds="f", dtype=np.float64, ndim=2)
-    if history.shape[1] != 8 + 3 * L or history.shape[0] > tc["max_history"]:
+    # 9 + 4L columns; files written before the total gradient norm and the dead-weight
+    # fractions were recorded have 8 + 3L
+    if history.shape[1] not in (8 + 3 * L, 9 + 4 * L) or history.shape[0] > tc["max_history"]:
         raise _damaged(f"its history has shape {history.shape}, expected at most {tc['max_history']} rows of "
-                       f"{8 + 3 * L} numbers")
+                       f"{9 + 4 * L} numbers")
     regression = nc.get("problem", "classification") == "regression"
     _check_history(history, L, regression)
 
@@ -338,7 +352,8 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
     else:
         opt.buffers = [opt_arrays.get(f"opt/buf{i}") for i in range(st["slots"])]
     tr = Trainer(net, opt, X_train, y_train, X_test, y_test, batch_size=tc["batch_size"], seed=tc["seed"],
-                 eval_every=tc["eval_every"], max_history=tc["max_history"], explode_factor=tc["explode_factor"])
+                 eval_every=tc["eval_every"], max_history=tc["max_history"], explode_factor=tc["explode_factor"],
+                 l1=tc.get("l1", 0.0), schedule=make_schedule(tc.get("schedule")), clip_norm=tc.get("clip_norm"))
     tr.step_count, tr.epoch, tr._cursor, tr._perm_epoch = tc["step_count"], tc["epoch"], tc["cursor"], tc["perm_epoch"]
     tr._perm = perm
     tr.loss_ref = tc["loss_ref"]
@@ -351,6 +366,7 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
     r2 = (run.array("history/r2", (len(history), 2), dtype=np.float64) if net.is_regression
           else np.full((len(history), 2), np.nan))
     num = lambda v: None if math.isnan(v) else float(v)  # noqa: E731
+    new_columns = history.shape[1] == 9 + 4 * L  # total gradient norm and dead-weight fractions
     for row, (r2_train, r2_test) in zip(history, r2):
         tr.history.append(StepRecord(
             step=int(row[0]), epoch=int(row[1]), loss=float(row[2]), train_acc=num(row[3]),
@@ -358,18 +374,30 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
             batch_size=int(row[6]), lr=float(row[7]), delta_norms=tuple(float(v) for v in row[8:8 + L]),
             grad_norms=tuple(float(v) for v in row[8 + L:8 + 2 * L]),
             update_ratios=tuple(float(v) for v in row[8 + 2 * L:8 + 3 * L]),
-            train_r2=num(r2_train), test_r2=num(r2_test)))
+            train_r2=num(r2_train), test_r2=num(r2_test),
+            total_grad_norm=float(row[8 + 3 * L]) if new_columns else math.nan,
+            small_weights=_from_columns(row[9 + 3 * L:9 + 4 * L]) if new_columns else ()))
     return tr
 
 
+def _per_layer(values: tuple, L: int) -> list[float]:
+    """A per-layer tuple as L numbers (NaN for a record without it)."""
+    return list(values) if len(values) == L else [math.nan] * L
+
+
+def _from_columns(row) -> tuple:
+    return () if np.isnan(row).all() else tuple(float(v) for v in row)
+
+
 def _check_history(h: np.ndarray, L: int, regression: bool = False) -> None:
-    """history/numbers (n, 8 + 3L): step, epoch, loss, train_acc, test_loss, test_acc, batch_size,
-    lr, then per layer mean |delta|, ||dW||, update ratio. Test columns may be NaN (no
+    """history/numbers (n, 9 + 4L; 8 + 3L in older files): step, epoch, loss, train_acc, test_loss, test_acc, batch_size,
+    lr, then per layer mean |delta|, ||dW||, update ratio (then the total gradient norm and per
+    layer the dead-weight fraction, which may be NaN: not recorded). Test columns may be NaN (no
     evaluation that step), and so is train_acc of a regression (its R² is history/r2); an update
     ratio may be inf (W was 0); everything else is finite and counts are whole numbers >= 0."""
     finite = np.r_[0:3, 6:8 + 2 * L] if regression else np.r_[0:4, 6:8 + 2 * L]
     counts = h[:, [0, 1, 6]]
-    if (not np.isfinite(h[:, finite]).all() or np.isnan(h[:, 8 + 2 * L:]).any()
+    if (not np.isfinite(h[:, finite]).all() or np.isnan(h[:, 8 + 2 * L:8 + 3 * L]).any()
             or (counts < 0).any() or (counts != np.round(counts)).any() or (counts > 2**53).any()):
         raise _damaged("its history holds numbers no training step can record")
 
@@ -390,7 +418,8 @@ def standalone_script(tr: Trainer, steps: int = 100, data_spec: dict | None = No
                 + ")\ny = np.array(" + repr(tr.y.tolist()) + ")\n")
     return script_template.render(net=_net_config(net), init_vars=net.init_variances(), opt=_opt_config(opt),
                                   batch_size=tr.batch_size,
-                                  seed=tr.seed, steps=int(steps), data=data)
+                                  seed=tr.seed, steps=int(steps), data=data, l1=tr.l1, clip_norm=tr.clip_norm,
+                                  schedule=tr.schedule.config())
 
 
 def _rows(X: np.ndarray, per_line: int = 3) -> str:

@@ -203,7 +203,7 @@ def gradient_check(net, X, y, eps: float = 1e-6, max_entries: int = 300, seed: i
     eps = check_real("eps", eps, low=0.0, low_open=True)
     max_entries = check_int("max_entries", max_entries, 1)
     work = net.copy(dtype=np.float64)
-    X = check_features("X", X, work.sizes[0], np.float64)
+    X = check_features("X", X, work.n_inputs, np.float64)
     y = work.check_targets("y", y, X.shape[0])
     with np.errstate(all="ignore"):  # a broken (bug-zoo) net may overflow; that is the finding
         loss, _ = work.gradients(X, y, dropout_masks=dropout_masks)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .checks import check_features
+from .features import FEATURES
 from .trace import trace
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -56,9 +57,10 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
     its ``last_deltas`` stay as they are). With ``per_sample`` the equations show one example
     (vectors; the arrays of the first row), otherwise the whole batch (matrices). A layer with
     BatchNorm adds its rows (μ, σ², x̂, y and their backward); one with dropout its mask.
+    Engineered input features add the row x = φ(X): the (N, n_0) inputs W_1 multiplies.
     """
     work = net.copy()
-    X = check_features("X", X, net.sizes[0], work.dtype)
+    X = check_features("X", X, net.n_inputs, work.dtype)
     y = net.check_targets("y", y, X.shape[0])
     if per_sample:
         if net.has_batch_norm:
@@ -90,6 +92,10 @@ def shape_ledger(net, X, y, per_sample: bool = False) -> list[LedgerRow]:
         return "x" if l == 1 else sym(r"\tilde a" if tr.layers[l - 2].mask is not None else "a", l - 1)
 
     sym_of = {name: ACTIVATIONS[name].symbol for name in ACTIVATIONS}
+    if work.features is not None:  # engineered inputs: what W_1 multiplies is not X itself
+        x = tr.layers[0].x
+        add("forward", 1, "x", sh("x", x) + r" = \phi(" + sh("X", X) + r") = \big["
+            + r",\ ".join(FEATURES[n].tex for n in work.features) + r"\big]", x)
     for l in range(1, L + 1):
         t = tr.layers[l - 1]
         add("forward", l, f"z{l}", sh(sym("z", l), t.z) + " = " + sh(inp(l), t.x) + r"\,"

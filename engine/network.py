@@ -3,6 +3,7 @@ through it reversed.
 
 Conventions (samples are rows), for weight layers l = 1..L with sizes n_0 = n_in, ..., n_L:
     X = a_0 (N, n_0)    W_l (n_{l-1}, n_l)    b_l (n_l,)
+    (with engineered features, engine.features: X (N, 2) and a_0 = phi(X) (N, n_0))
     z_l = a_{l-1} W_l + b_l                       (N, n_l)   the dense step
     hidden layer l:  [BatchNorm] -> a_l = f_l(.) -> [Dropout]
     output: z_L goes to the loss, whose output activation gives the predictions
@@ -22,6 +23,8 @@ import numpy as np
 from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .checks import (check_bool, check_choice, check_dtype, check_features, check_int, check_labels,
                      check_rate, check_real, check_sizes, check_targets, per_layer)
+from .features import check_feature_names, feature_map
+from .features import describe as describe_features
 from .layers import Activation, BatchNorm, Dense, Dropout
 from .losses import PROBLEMS, make_loss
 from .metrics import r2_score
@@ -53,11 +56,14 @@ class MLP:
         p is the probability of dropping a unit (torch's convention; some texts use keep).
     seed : the only source of randomness (initial weights, then dropout masks).
     dtype : np.float64 (exact, for teaching and checks) or np.float32 (fast).
+    features : None (the inputs are X itself) or engineered features of 2-D points, names from
+        engine.features ("x1", "x2", "x1x2", "x1sq", "x2sq", "sin1", "sin2"): X is then (N, 2)
+        and the first layer sees a_0 = feature_map(X, features) (N, k), so sizes[0] must be k.
     """
 
     def __init__(self, sizes, activations="tanh", loss="cross_entropy", output_activation=None,
                  init="normal", init_var=0.1, seed=0, dtype=np.float64, batch_norm=False, dropout=0.0,
-                 problem="classification"):
+                 problem="classification", features=None):
         # every argument checked (engine.checks): a ValueError names it, what was given, what is allowed
         self.sizes = check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
@@ -75,6 +81,11 @@ class MLP:
         self.init_var = check_real("init_var", init_var, low=0.0, low_open=True)
         self.seed = check_int("seed", seed, 0)
         self.dtype = check_dtype(dtype)
+        self.features = None if features is None else check_feature_names(features)
+        if self.features is not None and self.sizes[0] != len(self.features):
+            raise ValueError(f"sizes: with the {len(self.features)} input features {', '.join(self.features)} "
+                             f"W_1 has {len(self.features)} rows, so sizes must start with {len(self.features)} "
+                             f"(got {self.sizes[0]}).")
         self.reinitialize()
 
     # ------------------------------------------------------------------ building
@@ -161,6 +172,15 @@ class MLP:
     def is_regression(self) -> bool:
         """True when the network predicts real numbers (``problem="regression"``), not classes."""
         return self.problem == "regression"
+
+    @property
+    def n_inputs(self) -> int:
+        """Columns of X: 2 (a point of the plane) with engineered features, else sizes[0]."""
+        return self.sizes[0] if self.features is None else 2
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """a_0 (N, n_0), what W_1 multiplies: X itself, or its features (engine.features)."""
+        return X if self.features is None else feature_map(X, self.features)
 
     @property
     def n_layers(self) -> int:
@@ -254,16 +274,18 @@ class MLP:
         acts = ", ".join(self.activation_names) or "no hidden layer"
         extra = (", batch norm" if self.has_batch_norm else "") + (", dropout" if self.has_dropout else "")
         task = ", regression" if self.is_regression else ""
+        if self.features is not None:
+            extra += f"; inputs {describe_features(self.features)}"
         return (f"{'-'.join(map(str, self.sizes))} MLP ({acts}{extra}; {self.loss_name} with "
                 f"{self.loss_fn.output_name} output{task}; {self.n_params:,} parameters)")
 
     # ------------------------------------------------------------------ forward
     def _check_X(self, X, name="X"):
-        return check_features(name, X, self.sizes[0], self.dtype)
+        return check_features(name, X, self.n_inputs, self.dtype)
 
     def _run(self, X: np.ndarray, train: bool, dropout_masks=None) -> np.ndarray:
         """X (N, n_0) through every layer -> z_L (N, n_L). Each layer keeps its cache."""
-        a = X
+        a = self.inputs(X)                                   # a_0: X, or its engineered features
         for l, dense in enumerate(self.dense):
             a = dense.forward(a, train)                      # z_l = a_{l-1} W_l + b_l
             if l < len(self.act):                            # a hidden layer
@@ -284,15 +306,16 @@ class MLP:
         return self.loss_fn.output(self.logits(X))
 
     def activations(self, X) -> list[np.ndarray]:
-        """[a_0 = X, a_1, ..., a_{L-1}, forward(X)] (eval mode): each hidden layer's output."""
+        """[a_0, a_1, ..., a_{L-1}, forward(X)] (eval mode): each hidden layer's output; a_0 is
+        X, or its engineered features."""
         X = self._check_X(X)
         zL = self._run(X, train=False)
-        return [X] + [act.a for act in self.act] + [self.loss_fn.output(zL)]
+        return [self.dense[0].x] + [act.a for act in self.act] + [self.loss_fn.output(zL)]
 
     def preactivations(self, X) -> list[np.ndarray]:
         """[z_1 (N, n_1), ..., z_L (N, n_L)]: each dense step's output (eval mode)."""
         X = self._check_X(X)
-        zs, a = [], X
+        zs, a = [], self.inputs(X)
         for layer in self.layers:
             a = layer.forward(a, False)
             if isinstance(layer, Dense):

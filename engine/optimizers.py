@@ -8,7 +8,9 @@ kept per list position, so pass them in the same order every step.
 Every step is atomic: all updates are computed first; if any is not finite the step raises
 ``Diverged`` and neither the parameters nor the optimizer state change. Hyper-parameters are
 plain attributes read at every step, so changing ``opt.lr`` or ``opt.momentum`` between steps
-takes effect on the next step without losing the momentum buffers.
+takes effect on the next step without losing the momentum buffers. ``step(..., lr=...)`` runs
+one step at another learning rate (a schedule's, engine.schedules) and leaves ``opt.lr``, the
+base rate, as it is.
 """
 from __future__ import annotations
 
@@ -42,8 +44,9 @@ class Optimizer:
         """A copy of the state, e.g. to compare with torch.optim."""
         raise NotImplementedError
 
-    def _updates(self, params, grads):
-        """-> (updates, new_state): updates[i] is subtracted from params[i]. Pure: no mutation."""
+    def _updates(self, params, grads, lr: float):
+        """-> (updates, new_state): updates[i] is subtracted from params[i], at learning rate
+        ``lr``. Pure: no mutation."""
         raise NotImplementedError
 
     def _commit(self, new_state) -> None:
@@ -57,16 +60,18 @@ class Optimizer:
     def _rule(self) -> str:
         return self.name
 
-    def proposed_updates(self, params, grads) -> list[np.ndarray]:
+    def proposed_updates(self, params, grads, lr: float | None = None) -> list[np.ndarray]:
         """What ``step`` would subtract from each parameter, without changing anything."""
-        return self._updates(params, grads)[0]
+        return self._updates(params, grads, self.lr if lr is None else check_real("lr", lr, low=0.0))[0]
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray], names=None) -> None:
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray], names=None, lr: float | None = None) -> None:
         """Apply one update in place: p <- p - update(p, g). Raises Diverged (changing nothing)
-        if an update is not finite. ``names`` ("W1", "b1", ...) only make messages precise."""
+        if an update is not finite. ``names`` ("W1", "b1", ...) only make messages precise.
+        ``lr``: this step's learning rate (a schedule's); None = ``self.lr``."""
         if len(params) != len(grads):
             raise ValueError(f"step: got {len(params)} parameters but {len(grads)} gradients.")
-        updates, new_state = self._updates(params, grads)
+        lr = self.lr if lr is None else check_real("lr", lr, low=0.0)
+        updates, new_state = self._updates(params, grads, lr)
         sq = checked_update_sqnorms(self, updates, names)  # Diverged here: nothing has changed yet
         for p, u in zip(params, updates):
             p -= u
@@ -105,8 +110,8 @@ class SGD(Optimizer):
     def state_dict(self):
         return {"t": self.t, "momentum_buffers": [None if b is None else b.copy() for b in self.buffers]}
 
-    def _updates(self, params, grads):
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+    def _updates(self, params, grads, lr):
+        mu, wd = self.momentum, self.weight_decay
         if self.nesterov and mu == 0:
             raise ValueError("nesterov: Nesterov momentum needs a momentum > 0 (torch rule); "
                              "set momentum, or switch Nesterov off.")
@@ -158,7 +163,7 @@ class Adam(Optimizer):
     def state_dict(self):
         return {"t": self.t, "exp_avg": [m.copy() for m in self.m], "exp_avg_sq": [v.copy() for v in self.v]}
 
-    def _updates(self, params, grads):
+    def _updates(self, params, grads, lr):
         b1, b2 = self.betas
         # new parameter shapes (a rebuilt model) start fresh moments, and with them the bias
         # correction's step count
@@ -166,7 +171,7 @@ class Adam(Optimizer):
         t = 1 if fresh else self.t + 1
         bc1 = 1 - b1 ** t
         bc2_sqrt = math.sqrt(1 - b2 ** t)  # a Python float: a float32 update stays float32
-        step_size = self.lr / bc1
+        step_size = lr / bc1
         updates, ms, vs = [], [], []
         for i, (p, g) in enumerate(zip(params, grads)):
             if self.weight_decay:

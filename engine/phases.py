@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .features import describe as describe_features
 from .trace import trace
 
 
@@ -64,6 +65,10 @@ class StepWalk:
                     f"→ {N}×{work.sizes[l]}. ")
             arrays = {f"z{l} ({_shape(t.z)})": t.z}
             ledger = [f"z{l}"]
+            if l == 1 and work.features is not None:  # engineered inputs: x = phi(X), not X itself
+                text = (f"x = φ(X) = [{describe_features(work.features)}]: ({N}×2) → ({_shape(t.x)}). " + text)
+                arrays = {f"x ({_shape(t.x)})": t.x, **arrays}
+                ledger.insert(0, "x")
             if t.mu is not None:
                 text += (f"Batch norm: μ{l}, σ²{l} over the {N} rows, x̂{l} = (z{l} − μ{l}) / √(σ²{l} + ε), "
                          f"y{l} = γ{l} ⊙ x̂{l} + β{l}. ")

@@ -30,7 +30,7 @@ OPT = {opt}
 BATCH, STEPS = {batch}, {steps}
 
 {data}X = X.astype(DTYPE)
-N_TRAIN, L = len(y), len(SIZES) - 1
+{features}N_TRAIN, L = len(y), len(SIZES) - 1
 
 # ---- initial parameters, in the order the optimizer keeps its state: W1 b1 [gamma1 beta1] W2 ...
 rng = np.random.default_rng(NET_SEED)
@@ -124,12 +124,12 @@ def step(Xb, yb):
 
 state = {{"t": 0, "buf": [None] * len(params), "m": [np.zeros_like(p) for p in params],
          "v": [np.zeros_like(p) for p in params]}}
-
+{extras}
 
 def update(grads):
     """p <- p - update: torch.optim.SGD (momentum, Nesterov, weight decay) or torch.optim.Adam."""
     state["t"] += 1
-    for k, (p, g) in enumerate(zip(params, grads)):
+{prepare}    for k, (p, g) in enumerate(zip(params, grads)):
         if OPT["weight_decay"]:
             g = g + OPT["weight_decay"] * p
         if OPT["name"] == "adam":
@@ -139,14 +139,14 @@ def update(grads):
             # math.sqrt: a Python float, which keeps a float32 update in float32 (np.sqrt of
             # a Python float gives a float64 NumPy scalar, and that would promote it)
             denom = np.sqrt(state["v"][k]) / math.sqrt(1 - b2 ** state["t"]) + OPT["eps"]
-            p -= OPT["lr"] / (1 - b1 ** state["t"]) * (state["m"][k] / denom)
+            p -= {lr} / (1 - b1 ** state["t"]) * (state["m"][k] / denom)
             continue
         if OPT["momentum"]:
             buf = state["buf"][k]
             buf = g.copy() if buf is None else OPT["momentum"] * buf + g
             state["buf"][k] = buf
             g = g + OPT["momentum"] * buf if OPT["nesterov"] else buf
-        p -= OPT["lr"] * g
+        p -= {lr} * g
 
 
 batch_rng, cursor, perm = np.random.default_rng(BATCH_SEED), 0, None
@@ -195,10 +195,68 @@ def mnist_loader(spec: dict) -> str:
     return MNIST.format(rows=[int(i) for i in ds.meta["train_index"]], classes=[int(d) for d in ds.meta["digits"]])
 
 
-def render(net: dict, init_vars: list, opt: dict, batch_size, seed: int, steps: int, data: str) -> str:
+FEATURES = '''FEATURES = {names!r}   # the inputs the first layer sees, from each point (x1, x2)
+x1, x2 = X[:, 0], X[:, 1]
+X = np.stack([{columns}], axis=1)   # {labels}: X is now (N, {k})
+'''
+
+L1 = '''L1 = {l1!r}   # L1 strength: we minimise L + L1 * sum |W| over the weight matrices (not b, gamma, beta)
+IS_WEIGHT = [p.ndim == 2 for p in params]   # W1, W2, ...
+
+
+def with_l1(grads):
+    """dL/dW + L1 * sign(W) for every weight matrix (sign(0) = 0, as torch's autograd has it)."""
+    return [g + L1 * np.sign(p) if IS_WEIGHT[k] else g for k, (p, g) in enumerate(zip(params, grads))]
+'''
+
+CLIP = '''CLIP = {clip!r}   # max norm of all gradients together, as torch.nn.utils.clip_grad_norm_
+
+
+def clipped(grads):
+    """Every gradient times min(1, CLIP / (total norm + 1e-6)): one factor, the direction kept."""
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    scale = min(1.0, CLIP / (total + 1e-6))
+    return [g * g.dtype.type(scale) for g in grads]
+'''
+
+SCHEDULE = '''SCHEDULE = {schedule!r}
+
+
+def learning_rate(t):
+    """The rate of the update after t updates: torch's StepLR / CosineAnnealingLR, closed form."""
+    s, base = SCHEDULE, OPT["lr"]
+    if s["name"] == "step":
+        return base * s["gamma"] ** (t // s["step_size"])
+    return s["eta_min"] + (base - s["eta_min"]) * (1 + math.cos(math.pi * t / s["T_max"])) / 2
+'''
+
+
+def render(net: dict, init_vars: list, opt: dict, batch_size, seed: int, steps: int, data: str,
+           l1: float = 0.0, clip_norm: float | None = None, schedule: dict | None = None) -> str:
+    """The script. Features, L1, clipping and a schedule add their few lines only when the run
+    uses them, so a plain run's script stays as short as it was."""
+    from .features import FEATURES as ALL_FEATURES
+    from .features import describe
+
+    names = net.get("features")
+    features = "" if names is None else FEATURES.format(
+        names=list(names), columns=", ".join(ALL_FEATURES[n].formula for n in names), labels=describe(names),
+        k=len(names))
+    extras, prepare = [], ""
+    scheduled = schedule is not None and schedule.get("name", "constant") != "constant"
+    if scheduled:
+        extras.append(SCHEDULE.format(schedule=schedule))
+        prepare += '    lr = learning_rate(state["t"] - 1)   # this step\'s learning rate\n'
+    if l1:
+        extras.append(L1.format(l1=l1))
+        prepare += "    grads = with_l1(grads)\n"
+    if clip_norm is not None:
+        extras.append(CLIP.format(clip=clip_norm))
+        prepare += "    grads = clipped(grads)\n"
     return TEMPLATE.format(
         arch="-".join(map(str, net["sizes"])), sizes=net["sizes"], acts=net["activations"], loss=net["loss"],
         problem=net.get("problem", "classification"),
         out=net["output_activation"], init=net["init"], init_vars=init_vars, net_seed=net["seed"],
         seed=seed, dtype=net["dtype"], bn=net["batch_norm"], dropout=net["dropout"], opt=repr(opt),
-        batch=batch_size, steps=steps, data=data)
+        batch=batch_size, steps=steps, data=data, features=features,
+        extras="".join("\n\n" + e for e in extras), prepare=prepare, lr="lr" if scheduled else 'OPT["lr"]')

@@ -1,7 +1,10 @@
 """Trainer: one mini-batch update per ``step()``, with a bounded history of what backprop did.
 
 Each step: take the next mini-batch (reshuffled every epoch from ``seed``), forward and
-backward (``net.gradients``), update through the optimizer, and record a ``StepRecord``.
+backward (``net.gradients``), add the L1 penalty's gradient (engine.regularization), clip the
+gradients' total norm (engine.clipping), update through the optimizer at the schedule's
+learning rate (engine.schedules), and record a ``StepRecord``. That is torch's loop:
+``(loss + l1 * sum|W|).backward(); clip_grad_norm_(params, clip); opt.step(); sched.step()``.
 A step whose loss, gradients or update are not finite, or whose loss has grown 1000-fold
 since the first step, is refused (``Diverged``, engine.divergence) *before* the update and
 changes nothing, so the same step is retried on the next call. ``snapshot`` / ``restore``
@@ -15,12 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import snapshots
-from .checks import Setting, check_features, check_int, check_optional_int
+from .checks import Setting, check_features, check_int, check_optional_int, check_real
+from .clipping import clip_grad_norm
 from .divergence import EXPLODED, check_loss, checked_grad_sqnorms, refuse, undo_on_refusal
 from .errors import Diverged
 from .network import MLP
 from .numerics import sqnorm
 from .optimizers import Optimizer
+from .regularization import small_weight_fractions, with_l1
+from .schedules import check_schedule
 
 
 @dataclass(slots=True)
@@ -34,13 +40,17 @@ class StepRecord:
     test_loss, test_acc   on the test set, only on evaluation steps (else None; test_acc None
                   for regression)
     delta_norms   mean |delta_l| = mean |dL/dz_l| over the batch and units
-    grad_norms    ||dL/dW_l|| (Frobenius)
+    grad_norms    ||dJ/dW_l|| (Frobenius), J = L + l1 sum|W| (just dL/dW_l with L1 off), before clipping
     update_ratios ||Delta W_l|| / ||W_l|| (W before the update): ~1e-3 is healthy
-    batch_size, lr  the settings this step ran with
+    batch_size, lr  the settings this step ran with (lr: the schedule's rate for this step)
     train_r2, test_r2   regression only (else None): R² (engine.metrics) on the batch, from the
                   same forward pass (None when its targets are all equal, e.g. a batch of
                   one), and on the test set on evaluation steps. A regression net has no
                   accuracy: these take its place.
+    total_grad_norm  the norm of all gradients as one vector (L1 term included), before
+                  clipping: what clipping compares with its max_norm
+    small_weights the fraction of W_l's entries with |w| < 1e-3 after the update (dead weights,
+                  engine.regularization)
     """
 
     step: int
@@ -56,6 +66,8 @@ class StepRecord:
     lr: float
     train_r2: float | None = None
     test_r2: float | None = None
+    total_grad_norm: float = math.nan
+    small_weights: tuple = ()
 
 
 class Trainer:
@@ -70,28 +82,38 @@ class Trainer:
     a session that trains for hours keeps a bounded, still representative history.
     explode_factor: a batch loss this many times the first one raises Diverged (None: only
     overflows do).
+    l1: L1 strength, the objective is L + l1 * sum|W| over the weight matrices (engine.regularization).
+    schedule: the learning rate per step from the optimizer's lr (engine.schedules; None = constant).
+    clip_norm: max_norm of the gradients' total norm (engine.clipping; None = no clipping).
+    l1, schedule and clip_norm may be changed between steps and apply from the next step.
     """
 
     batch_size = Setting(check_optional_int, "batch_size", low=1)  # checked on every assignment
+    l1 = Setting(check_real, "l1 (L1 strength)", low=0.0)
+    schedule = Setting(check_schedule, "schedule")
+    clip_norm = Setting(lambda name, v: None if v is None else check_real(name, v, low=0.0, low_open=True),
+                        "clip_norm (max gradient norm)")
 
     def __init__(self, net: MLP, optimizer: Optimizer, X_train, y_train, X_test=None, y_test=None,
                  batch_size=None, seed=0, eval_every=None, max_history: int = 4000,
-                 explode_factor: float | None = EXPLODED):
+                 explode_factor: float | None = EXPLODED, l1: float = 0.0, schedule=None,
+                 clip_norm: float | None = None):
         if not isinstance(net, MLP):
             raise ValueError(f"net: expected an engine.MLP, got {type(net).__name__}.")
         if not isinstance(optimizer, Optimizer):
             raise ValueError(f"optimizer: expected engine.SGD or engine.Adam, got {type(optimizer).__name__}.")
         self.net, self.opt = net, optimizer
-        self.X = check_features("X_train", X_train, net.sizes[0], net.dtype)
+        self.X = check_features("X_train", X_train, net.n_inputs, net.dtype)
         self.y = net.check_targets("y_train", y_train, self.X.shape[0])
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test, y_test: give both or neither.")
         if X_test is not None:
-            self.X_test = check_features("X_test", X_test, net.sizes[0], net.dtype)
+            self.X_test = check_features("X_test", X_test, net.n_inputs, net.dtype)
             self.y_test = net.check_targets("y_test", y_test, self.X_test.shape[0])
         else:
             self.X_test = self.y_test = None
         self.batch_size = batch_size
+        self.l1, self.schedule, self.clip_norm = l1, schedule, clip_norm
         self.seed = check_int("seed", seed, 0)
         self.eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
         self.max_history = check_int("max_history", max_history, 10)
@@ -165,7 +187,8 @@ class Trainer:
         """One mini-batch update. Returns its StepRecord (also appended to ``history``).
 
         forward + backward (net.gradients, train mode) -> the loss and gradients must be finite
-        -> optimizer update -> record. A refused step (Diverged) changes nothing.
+        -> + L1 gradient -> clip the total norm -> optimizer update at the scheduled learning
+        rate -> record. A refused step (Diverged) changes nothing.
         """
         net = self.net
         with undo_on_refusal(self):
@@ -173,10 +196,15 @@ class Trainer:
             loss, dense_grads = net.gradients(Xb, yb)
             check_loss(self, loss)                            # finite, and not 1000x the first
             names, grads = zip(*net.named_grads())
+            params = net.params()
+            grads = with_l1(names, params, grads, self.l1)    # dL/dW + l1 sign(W)
             grad_sq = checked_grad_sqnorms(self, names, grads)  # ||g||^2 per array, all finite
             w_sq = [sqnorm(W) for W in net.weights]           # before the update, for the update ratio
+            total_norm = math.sqrt(sum(grad_sq))              # all gradients as one vector
+            grads = clip_grad_norm(grads, self.clip_norm, total_norm)  # one factor for all, <= 1
+            lr = self.schedule.lr(self.opt.lr, self.step_count)  # this step's learning rate
             try:
-                self.opt.step(net.params(), list(grads), names=names)
+                self.opt.step(params, grads, names=names, lr=lr)
             except Diverged as exc:
                 refuse(self, exc.detail, "update")
         score = net.score(net.last_output, yb)  # accuracy on the batch, or R² for regression
@@ -199,7 +227,8 @@ class Trainer:
             grad_norms=tuple(math.sqrt(sq[f"W{l}"]) for l in range(1, L + 1)),
             update_ratios=tuple(math.sqrt(upd[f"W{l}"] / w) if w > 0 else math.inf
                                 for l, w in zip(range(1, L + 1), w_sq)),
-            batch_size=len(yb), lr=self.opt.lr)
+            batch_size=len(yb), lr=lr, total_grad_norm=total_norm,
+            small_weights=small_weight_fractions(net.weights))
         self.last_grads = dense_grads
         self.history.append(rec)
         if len(self.history) > self.max_history:

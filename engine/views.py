@@ -57,8 +57,8 @@ def boundary_grid(net, bounds, resolution: int = 100, normalize: bool = False) -
     are not a distribution (sigmoids, mse's linear/tanh) to one with the same winning class
     (see as_class_probabilities), for colouring. A regression network's outputs are its
     predicted values (``normalize`` does not apply)."""
-    if net.sizes[0] != 2:
-        raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.sizes[0]}.")
+    if net.n_inputs != 2:  # points of the plane (with engineered features, the net maps them itself)
+        raise ValueError(f"boundary_grid: needs a network with 2 inputs, this one has {net.n_inputs}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -87,8 +87,8 @@ def unit_contributions(net, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def grid_activations(net, bounds, resolution: int = 40) -> list[np.ndarray]:
     """Every hidden unit over the input plane: one (res, res, n_l) array per hidden layer."""
-    if net.sizes[0] != 2:
-        raise ValueError(f"grid_activations: needs a network with 2 inputs, this one has {net.sizes[0]}.")
+    if net.n_inputs != 2:  # points of the plane (with engineered features, the net maps them itself)
+        raise ValueError(f"grid_activations: needs a network with 2 inputs, this one has {net.n_inputs}.")
     res = check_int("resolution", resolution, 2, 1000)
     pts = grid_points(tuple(float(b) for b in bounds), res, net.dtype.name)
     acts = net.activations(pts)[1:-1]

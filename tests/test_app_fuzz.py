@@ -11,7 +11,11 @@ from engine import HIDDEN_ACTIVATIONS, MSE_OUTPUTS
 from tests.test_app_pages import PAGES, lab, open_page
 from ui.config import (
     BATCH_OPTIONS,
+    CLIP_OPTIONS,
     CSV_DATASET,
+    FEATURE_LABELS,
+    L1_OPTIONS,
+    SCHEDULE_LABELS,
     INIT_LABELS,
     L2_OPTIONS,
     LOSS_LABELS,
@@ -25,11 +29,12 @@ from ui.config import (
     VAR_OPTIONS,
 )
 
-SELECT_SLIDER_VALUES = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS, "batch_size": BATCH_OPTIONS}
+SELECT_SLIDER_VALUES = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS, "batch_size": BATCH_OPTIONS,
+                        "l1": L1_OPTIONS, "clip": CLIP_OPTIONS, "lr_min": LR_OPTIONS}
 # AppTest's select_index hands the *formatted* label to format_func; set the real values instead
 SELECTBOX_VALUES = {"activation": HIDDEN_ACTIVATIONS, "loss": list(LOSS_LABELS), "init": list(INIT_LABELS),
                     "optimizer": list(OPTIMIZERS), "output_activation": MSE_OUTPUTS,
-                    "dataset": [*MORE_2D_SETS, CSV_DATASET]}
+                    "dataset": [*MORE_2D_SETS, CSV_DATASET], "schedule": list(SCHEDULE_LABELS)}
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -59,11 +64,15 @@ def _poke_one(at, page, data):
         if page in REGRESSION_PAGES and name in ("dataset", "output_activation"):  # what those pages offer
             values = PAGE_DATASETS[page] if name == "dataset" else REGRESSION_OUTPUTS
         w.set_value(data.draw(st.sampled_from(list(values)), label=name))
+    elif kind == "number_input" and isinstance(w.value, float):  # e.g. the step decay's factor
+        w.set_value(round(data.draw(st.floats(w.min, w.max), label=name), 2))
     elif kind == "number_input":
         hi = min(int(w.max), 300)  # units up to the page's maximum, seeds in a small range
         w.set_value(data.draw(st.integers(int(w.min), hi), label=name))
     elif kind == "toggle":
         w.set_value(not w.value)
+    elif name == "features":  # input features (pills): any subset, including none
+        w.set_value(data.draw(st.lists(st.sampled_from(list(FEATURE_LABELS)), max_size=7, unique=True), label=name))
     else:  # digits (pills): any subset, including too few
         w.set_value(data.draw(st.lists(st.integers(0, 9), max_size=4, unique=True), label=name))
     return f"{w.key}"

@@ -242,6 +242,82 @@ def check_plane_and_bumps(ls):
     assert int(np.argmax(r2 >= 0.9)) + 1 == 995
 
 
+def first_at_least(values, threshold):
+    """1-based index of the first value >= threshold, or None."""
+    hits = np.flatnonzero(np.asarray(values) >= threshold)
+    return int(hits[0]) + 1 if len(hits) else None
+
+
+def check_features(ls):
+    assert "within 50 steps (20 measured)" in ls.expect and "never above 70 %" in ls.expect
+    lb = lab("circles", ls.params)
+    assert lb.net.sizes == [2, 2] and lb.net.features == ("x1sq", "x2sq")
+    lb.advance(1000)
+    acc = series(lb, "test_acc")
+    first = first_at_least(acc, 0.95)
+    assert first == 20 and acc[first - 1:].min() >= 0.95, (first, acc[first - 1:].min())
+    plain = lab("circles", ls.also[0][1])
+    plain.advance(1000)
+    assert plain.net.features is None and plain.net.sizes == [2, 2]
+    assert series(plain, "test_acc").max() <= 0.70
+    deep = lab("circles", ls.also[1][1])
+    deep.advance(200)
+    assert first_at_least(series(deep, "test_acc"), 0.95) == 91
+
+
+def check_l1_dead(ls):
+    assert "(76.8 % at least, measured)" in ls.expect
+    lb = lab("circles", ls.params)
+    assert lb.trainer.l1 == 0.01 and lb.net.sizes[0] == 7
+    lb.advance(2000)
+    dead = np.array([r.small_weights[0] for r in lb.trainer.history])
+    assert dead[499:].min() >= 0.75 and f"({100 * dead[499:].min():.1f} % at least" in ls.expect
+    np.testing.assert_array_equal(dead[-1], np.mean(np.abs(lb.net.weights[0]) < 1e-3))
+    rows = set(np.nonzero(np.abs(lb.net.weights[0]) > 0.01)[0])
+    assert rows == {3, 4} and [lb.net.features[r] for r in sorted(rows)] == ["x1sq", "x2sq"]
+    assert accuracy(lb) == 1.0
+    l2 = lab("circles", ls.also[0][1])
+    assert l2.trainer.l1 == 0 and l2.opt.weight_decay == 0.01
+    l2.advance(2000)
+    assert max(r.small_weights[0] for r in l2.trainer.history) <= 0.15
+    assert len(set(np.nonzero(np.abs(l2.net.weights[0]) > 0.01)[0])) >= 4
+
+
+def check_clip_cliff(ls):
+    assert "(31 measured)" in ls.expect
+    wild = lab("circles", ls.params)
+    wild.advance(1000)
+    norms = series(wild, "total_grad_norm")
+    assert norms[:2].min() > 20
+    X = np.vstack([wild.dataset.X_train, wild.dataset.X_test])
+    for a in wild.net.activations(X)[2:4]:                    # hidden layers 2 and 3
+        assert (a <= 0).all()                                 # every unit dead for every point
+    assert wild.trainer.history[-1].loss == pytest.approx(np.log(2), abs=1e-9)
+    assert series(wild, "test_acc").max() < 0.95
+    clipped = lab("circles", ls.also[0][1])
+    assert clipped.trainer.clip_norm == 1.0
+    clipped.advance(1000)
+    acc = series(clipped, "test_acc")
+    first = first_at_least(acc, 0.95)
+    assert first == 31 and acc[first - 1:].min() >= 0.95
+
+
+def check_anneal(ls):
+    assert "(91.25–100 % measured)" in ls.expect and "(0.0028 against 0.033 measured)" in ls.expect
+    const = lab("more2d", ls.params)
+    const.advance(2000)
+    cos = lab("more2d", ls.also[0][1])
+    assert cos.trainer.schedule.name == "cosine"
+    cos.advance(2000)
+    a, b = series(const, "test_acc")[-200:], series(cos, "test_acc")[-200:]
+    assert a.max() - a.min() >= 0.05 and (a.min(), a.max()) == (0.9125, 1.0)
+    assert b.min() == 1.0
+    la = const.trainer.evaluate(const.dataset.X_train, const.dataset.y_train)[0]
+    lc = cos.trainer.evaluate(cos.dataset.X_train, cos.dataset.y_train)[0]
+    assert la >= 5 * lc and (round(lc, 4), round(la, 3)) == (0.0028, 0.033), (la, lc)
+    assert cos.trainer.history[-1].lr == pytest.approx(0.03 * (1 + np.cos(np.pi * 1999 / 2000)) / 2)
+
+
 CHECKS = {name[len("check_"):]: f for name, f in globals().items() if name.startswith("check_")}
 
 

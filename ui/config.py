@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, fields, replace
 
 from engine import CURVE_SETS, HIDDEN_ACTIVATIONS, LOSSES, MSE_OUTPUTS, REGRESSION_SETS
+from engine.features import FEATURE_NAMES, RAW
+from engine.features import labels as feature_labels
 
 from . import limits
 
@@ -35,6 +37,11 @@ L2_OPTIONS = [0.0] + log_options(-5, -1)
 # every size a visitor can ask for lives in ui.limits (the one place); these names stay here too
 BATCH_OPTIONS = limits.BATCH_OPTIONS  # 0 = full batch
 MAX_HIDDEN_LAYERS = limits.MAX_HIDDEN_LAYERS
+L1_OPTIONS = [0.0] + log_options(-5, -1)
+CLIP_OPTIONS = [0.0] + log_options(-2, 2)  # max gradient norm, 0 = no clipping
+SCHEDULE_LABELS = {"constant": "Constant", "step": "Step decay", "cosine": "Cosine annealing"}
+MAX_SCHEDULE_STEPS = limits.SCHEDULE_STEPS[1]  # a schedule's period (step decay's "every", the cosine's T_max)
+FEATURE_LABELS = dict(zip(FEATURE_NAMES, feature_labels(FEATURE_NAMES)))  # "x1sq" -> "x₁²"
 
 
 @dataclass
@@ -71,6 +78,14 @@ class LabConfig:
     steps_per_frame: int = 2
     csv_id: str = ""  # content hash of the user's uploaded CSV (dataset "csv"); never in links
     problem: str = "classification"  # fixed per page: "regression" on the regression pages
+    features: tuple = RAW  # engineered inputs of the 2-D pages (engine.features), canonical order
+    l1: float = 0.0        # L1 strength on the weights (engine.regularization)
+    schedule: str = "constant"  # learning-rate schedule (engine.schedules): constant | step | cosine
+    sched_every: int = 500      # step decay: multiply the rate by sched_decay every this many steps
+    sched_decay: float = 0.5
+    sched_tmax: int = 1000      # cosine: from lr down to lr_min over this many steps
+    lr_min: float = 0.0
+    clip: float = 0.0           # max norm of all gradients together; 0 = no clipping
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -80,6 +95,11 @@ class LabConfig:
 
     def dropouts(self):
         return [float(p) for p in self.per_layer_drop] if self.per_layer_drop else self.dropout
+
+    def net_features(self, n_features: int):
+        """The MLP's ``features`` for data with ``n_features`` columns: None (the inputs as they
+        are) for MNIST or the plain x1, x2; else the chosen names."""
+        return None if n_features != 2 or self.features == RAW else self.features
 
     def data_key(self) -> tuple:
         return tuple(getattr(self, f) for f in DATA_FIELDS)
@@ -91,8 +111,10 @@ class LabConfig:
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "digits", "n_train", "n_test",
                "csv_id")
 ARCH_FIELDS = ("hidden", "activation", "per_layer", "batch_norm", "dropout", "per_layer_bn", "per_layer_drop",
-               "loss", "output_activation", "init", "init_var", "seed")
-LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame")
+               "loss", "output_activation", "init", "init_var", "seed", "features")
+LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame", "l1", "schedule", "sched_every",
+               "sched_decay", "sched_tmax", "lr_min", "clip")
+SCHEDULE_FIELDS = {"step": ("sched_every", "sched_decay"), "cosine": ("sched_tmax", "lr_min")}  # each schedule's own
 
 PAGE_DEFAULTS: dict[str, LabConfig] = {
     "xor": LabConfig(dataset="xor", noise=0.05),
@@ -122,8 +144,10 @@ URL_NAMES = {
     "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
     "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
-    "per_layer_drop": "drops", "problem": "problem",
+    "per_layer_drop": "drops", "problem": "problem", "features": "features", "l1": "l1", "schedule": "sched",
+    "sched_every": "every", "sched_decay": "decay", "sched_tmax": "tmax", "lr_min": "lrmin", "clip": "clip",
 }
+TWO_D_ONLY = ("n_samples", "noise", "test_fraction", "dataset", "features")  # settings the MNIST page ignores
 MAX_DROPOUT = limits.MAX_DROPOUT
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
 
@@ -164,11 +188,13 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         if raw not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)} on this page")
         return raw, None
-    if name in ("n_samples", "n_train", "n_test", "data_seed", "seed", "steps_per_frame", "batch_size"):
+    if name in ("n_samples", "n_train", "n_test", "data_seed", "seed", "steps_per_frame", "batch_size",
+                "sched_every", "sched_tmax"):
         v = _number(raw, int)
         lo, hi = {"n_samples": limits.N_SAMPLES, "n_train": limits.N_TRAIN, "n_test": limits.N_TEST,
                   "data_seed": limits.SEED, "seed": limits.SEED, "steps_per_frame": limits.STEPS_PER_FRAME,
-                  "batch_size": limits.BATCH}[name]
+                  "batch_size": limits.BATCH, "sched_every": limits.SCHEDULE_STEPS,
+                  "sched_tmax": limits.SCHEDULE_STEPS}[name]
         if not lo <= v <= hi:
             raise ValueError(f"must be a whole number from {lo} to {hi}")
         if name == "batch_size" and v not in BATCH_OPTIONS:
@@ -181,10 +207,11 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         if not (math.isfinite(v) and lo <= v <= hi):
             raise ValueError(f"must be a number from {lo:g} to {hi:g}")
         return round(v, 2), None
-    if name in ("lr", "init_var", "l2"):
+    if name in ("lr", "init_var", "l2", "l1", "lr_min", "clip"):
         v = _number(raw)
-        opts = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS}[name]
-        zero_ok = name in ("l2", "lr")
+        opts = {"lr": LR_OPTIONS, "init_var": VAR_OPTIONS, "l2": L2_OPTIONS, "l1": L1_OPTIONS, "lr_min": LR_OPTIONS,
+                "clip": CLIP_OPTIONS}[name]
+        zero_ok = name != "init_var"
         if not math.isfinite(v) or v < 0 or (v == 0 and not zero_ok):
             raise ValueError("must be a positive number" + (" or 0" if zero_ok else ""))
         if v in opts:
@@ -192,6 +219,22 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         smallest = min(o for o in opts if o > 0)
         snapped = 0.0 if (zero_ok and v < smallest / 2) else _nearest(v, [o for o in opts if o > 0])
         return snapped, f"{URL_NAMES[name]}={raw} is not on the slider; using {snapped:g}"
+    if name == "sched_decay":
+        v = _number(raw)
+        if not (math.isfinite(v) and 0.01 <= v <= 1):
+            raise ValueError("must be a factor from 0.01 to 1 (the rate is multiplied by it)")
+        return round(v, 2), None
+    if name == "schedule":
+        if raw not in SCHEDULE_LABELS:
+            raise ValueError(f"must be one of {', '.join(SCHEDULE_LABELS)}")
+        return raw, None
+    if name == "features":
+        names = [p for p in raw.replace(" ", "").split(",") if p]
+        unknown = [n for n in names if n not in FEATURE_NAMES]
+        if unknown or not names:
+            raise ValueError(f"must name input features from {', '.join(FEATURE_NAMES)}, like x1sq,x2sq"
+                             + (f" (“{unknown[0][:20]}” is not one)" if unknown else ""))
+        return tuple(n for n in FEATURE_NAMES if n in names), None  # the sidebar's order
     if name == "batch_norm":
         if raw.lower() not in ("0", "1", "true", "false", "on", "off"):
             raise ValueError("must be 1 (on) or 0 (off)")
@@ -286,7 +329,7 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
         if page != "mnist" and name in ("digits", "n_train", "n_test"):
             warnings.append(f"Ignored “{key}”: it only applies to the MNIST page.")
             continue
-        if page == "mnist" and name in ("n_samples", "noise", "test_fraction", "dataset"):
+        if page == "mnist" and name in TWO_D_ONLY:
             warnings.append(f"Ignored “{key}”: it does not apply to the MNIST page.")
             continue
         try:
@@ -375,10 +418,13 @@ def params_from_config(page: str, cfg: LabConfig) -> dict[str, str]:
     """The settings that differ from the page defaults, as short query parameters."""
     base = PAGE_DEFAULTS[page]
     out = {}
+    others = {f for kind, fs in SCHEDULE_FIELDS.items() if kind != cfg.schedule for f in fs}
     for f in fields(LabConfig):
         v = getattr(cfg, f.name)
         if f.name not in URL_NAMES or (f.name == "dataset" and v == CSV_DATASET):
             continue  # an uploaded file cannot travel in a link
+        if f.name in others:
+            continue  # the settings of a schedule not chosen: the link stays short
         if v != getattr(base, f.name):
             out[URL_NAMES[f.name]] = _fmt(v)
     return out
@@ -451,6 +497,7 @@ def _run_values(settings: dict, spec: dict, current: LabConfig) -> tuple[dict, d
         output_activation=net["output_activation"] or current.output_activation, init=net["init"],
         init_var=net["init_var"], seed=net["seed"], lr=opt["lr"], l2=opt["weight_decay"],
         batch_size=tr["batch_size"] or 0)
+    values.update(_options_from_run(net, tr))
     if opt["name"] == "adam":
         values["optimizer"] = "adam"
     elif opt["momentum"]:
@@ -502,3 +549,28 @@ def _engine_problems(page: str, cfg: LabConfig, extra: dict) -> list[str]:
     if extra["adam"] is not None and (list(extra["adam"][0] or ()) != [0.9, 0.999] or extra["adam"][1] != 1e-8):
         out.append("its Adam has betas or eps the sidebar does not offer")
     return out
+
+
+def _options_from_run(net: dict, tr: dict) -> dict:
+    """The features, L1, clipping and schedule of a saved run as page settings (a run saved
+    before they existed has none of them: the defaults). ValueError when the sidebar cannot show
+    them."""
+    features = tuple(net.get("features") or RAW)
+    if features != tuple(n for n in FEATURE_NAMES if n in features):
+        raise ValueError("its input features are in an order the sidebar cannot show "
+                         f"({', '.join(features)}); continue it in Python with engine.export.load_run.")
+    l1, clip = tr.get("l1", 0.0), tr.get("clip_norm") or 0.0
+    sched = dict(tr.get("schedule") or {"name": "constant"})
+    values = dict(features=features, l1=l1, clip=clip, schedule=sched.get("name", "constant"))
+    if values["schedule"] == "step":
+        values.update(sched_every=sched["step_size"], sched_decay=sched["gamma"])
+    elif values["schedule"] == "cosine":
+        values.update(sched_tmax=sched["T_max"], lr_min=sched["eta_min"])
+    if (l1 not in L1_OPTIONS or clip not in CLIP_OPTIONS or values.get("lr_min", 0.0) not in LR_OPTIONS
+            or values["schedule"] not in SCHEDULE_LABELS
+            or not 1 <= values.get("sched_every", 1) <= MAX_SCHEDULE_STEPS
+            or not 1 <= values.get("sched_tmax", 1) <= MAX_SCHEDULE_STEPS
+            or round(values.get("sched_decay", 0.5), 2) != values.get("sched_decay", 0.5)):
+        raise ValueError("its L1, gradient clipping or learning-rate schedule is not one the sidebar offers; "
+                         "continue it in Python with engine.export.load_run.")
+    return values

@@ -29,6 +29,11 @@ meta:
             ratio (L lists); non-finite values are null (JSON has no NaN)
             "acc"/"tacc" are the network's score: its accuracy, or for a regression network
             its R² (StepRecord.train_r2 / test_r2; a regression net has no accuracy)
+    net     (also) features (the engineered inputs' names, or null) and input_labels; charts:
+            the optional charts of the training options in use ("lr" with a schedule, "small"
+            with L1 or L2)
+    hist    (also) lr (the step's scheduled rate), small (L lists: the share of |w| < 1e-3 in
+            W_l)
     last_eval  [step, test loss, test accuracy] of the latest evaluation (MNIST evaluates
             every 50 steps: a frame the browser skipped must not lose its test point)
     smooth  mini-batches: the loss chart adds a moving average
@@ -51,6 +56,7 @@ import struct
 
 import numpy as np
 
+from engine.features import labels as feature_labels
 from engine.layers import BN_EPS
 
 from .charts import CLASS_COLORS, LAYER_PALETTE
@@ -126,6 +132,9 @@ def history_columns(records, L: int, regression: bool = False) -> dict:
         "tacc": [_num(getattr(r, test), 5) for r in records],
         "delta": [[_num(r.delta_norms[l], 5) for r in records] for l in range(L)],
         "ratio": [[_num(r.update_ratios[l], 5) for r in records] for l in range(L)],
+        "lr": [_num(r.lr, 5) for r in records],
+        "small": [[_num(r.small_weights[l], 5) if len(r.small_weights) > l else None for r in records]
+                  for l in range(L)],
     }
 
 
@@ -170,7 +179,7 @@ class FrameMaker:
         # tail) while this frame is built; reading the live list twice raised IndexError
         history = list(tr.history)
         if full:
-            meta["net"] = net_meta(net)
+            meta["net"] = dict(net_meta(net), charts=option_charts(tr))
             meta["data"] = data_meta(lab.dataset, arrays)
             records = _thinned(history, FULL_HISTORY)
         else:
@@ -197,9 +206,18 @@ class FrameMaker:
 
 def net_meta(net) -> dict:
     """What the browser needs to know of the architecture (full frames)."""
+    features = None if net.features is None else list(net.features)
     return {"sizes": list(net.sizes), "acts": list(net.activation_names), "out": net.loss_fn.output_name,
             "loss": net.loss_name, "dtype": net.dtype.name, "bn": [bn is not None for bn in net.bn],
-            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE, "problem": net.problem}
+            "bn_eps": BN_EPS, "dropout": list(net.dropout), "layer_colors": LAYER_PALETTE, "problem": net.problem,
+            "features": features, "input_labels": None if features is None else feature_labels(features)}
+
+
+def option_charts(tr) -> list[str]:
+    """The charts of the training options in use: the scheduled learning rate ("lr") when it is
+    not constant, the dead weights ("small") when a penalty (L1 or L2) acts on the weights."""
+    return ((["lr"] if tr.schedule.name != "constant" else [])
+            + (["small"] if tr.l1 > 0 or tr.opt.weight_decay > 0 else []))
 
 
 def param_arrays(net, first: int = 0, prefix: str = "") -> dict[str, np.ndarray]:

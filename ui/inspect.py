@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import gradient_check
+from engine.features import labels as feature_labels
 from engine.views import grid_activations
 
 from . import charts, state
@@ -42,6 +43,11 @@ def unit_picker(page: str, lab) -> None:
                  help="Show this unit's incoming weights (hover a tile for the numbers too).")
 
 
+def input_names(net) -> list[str]:
+    """What each row of W_1 comes from: x₁, x₂, or the engineered features (x₁², sin x₂, ...)."""
+    return ["x₁", "x₂"] if net.features is None else feature_labels(net.features)
+
+
 def draw_neurons(page: str, lab, slot, slot2) -> None:
     """Every hidden unit's activation over the input plane, one row of tiles per layer."""
     net = lab.net
@@ -55,7 +61,7 @@ def draw_neurons(page: str, lab, slot, slot2) -> None:
         n = g.shape[2]
         act = net.hidden[l].name
         W, b = net.weights[l], net.biases[l]
-        src = ["x₁", "x₂"] if l == 0 else [f"h{l}.{i + 1}" for i in range(W.shape[0])]
+        src = input_names(net) if l == 0 else [f"h{l}.{i + 1}" for i in range(W.shape[0])]
         tiles = []
         for j in range(min(n, MAX_UNITS_SHOWN)):
             a = g[:, :, j]
@@ -78,7 +84,7 @@ def draw_neurons(page: str, lab, slot, slot2) -> None:
         sel = (0, 0)
     l, j = sel
     W = net.weights[l]
-    src = ["x₁", "x₂"] if l == 0 else [f"unit {i + 1}" for i in range(W.shape[0])]
+    src = input_names(net) if l == 0 else [f"unit {i + 1}" for i in range(W.shape[0])]
     df = pd.DataFrame({"from": src + ["bias"], "weight": np.r_[W[:, j], net.biases[l][j]].astype(float)})
     slot2.vega_lite_chart(spec=charts.incoming_chart(df, f"Incoming weights of {_unit_label(l, j)}"),
                           width="stretch")

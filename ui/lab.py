@@ -1,8 +1,9 @@
 """One training page's live objects: dataset, network, optimizer, trainer, play state.
 
 A ``Lab`` turns a ``LabConfig`` into engine objects and keeps them in step with the sidebar:
-changing data or architecture rebuilds the model (and says so), changing the learning rate,
-momentum, L2, batch size or optimizer applies on the next step without a reset. It never
+changing data or architecture (input features included) rebuilds the model (and says so),
+changing the learning rate, momentum, L2, L1, schedule, clipping, batch size or optimizer
+applies on the next step without a reset. It never
 imports streamlit: ``ui.state`` stores one Lab per page in the user's session.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from engine import MLP, SGD, Adam, Diverged, Trainer
 from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
 from engine.datasets import Dataset
+from engine.schedules import Constant, Cosine, StepDecay
 
 from . import limits, pacing
 from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
@@ -28,7 +30,7 @@ FIELD_LABELS = {
     "batch_norm": "batch norm", "dropout": "dropout", "per_layer_bn": "per-layer batch norm",
     "per_layer_drop": "per-layer dropout",
     "loss": "loss", "output_activation": "output activation", "init": "initialisation",
-    "init_var": "init variance", "seed": "seed", "csv_id": "data (your CSV file)",
+    "init_var": "init variance", "seed": "seed", "csv_id": "data (your CSV file)", "features": "input features",
 }
 
 
@@ -38,6 +40,20 @@ def make_optimizer(cfg: LabConfig):
     momentum = cfg.momentum if cfg.optimizer in ("momentum", "nesterov") else 0.0
     nesterov = cfg.optimizer == "nesterov" and momentum > 0
     return SGD(lr=cfg.lr, momentum=momentum, nesterov=nesterov, weight_decay=cfg.l2)
+
+
+def make_schedule(cfg: LabConfig):
+    """The learning-rate schedule of the settings (engine.schedules)."""
+    if cfg.schedule == "step":
+        return StepDecay(cfg.sched_every, cfg.sched_decay)
+    if cfg.schedule == "cosine":
+        return Cosine(cfg.sched_tmax, cfg.lr_min)
+    return Constant()
+
+
+def training_options(cfg: LabConfig) -> dict:
+    """The Trainer's live options: L1, the schedule, gradient clipping (0 = off)."""
+    return {"l1": cfg.l1, "schedule": make_schedule(cfg), "clip_norm": cfg.clip or None}
 
 
 class Lab:
@@ -63,16 +79,19 @@ class Lab:
 
     def _build(self) -> None:
         c, ds = self.cfg, self.dataset
-        self.net = MLP([ds.n_features, *c.hidden, ds.n_outputs], activations=c.activations(), loss=c.loss,
+        features = c.net_features(ds.n_features)  # engineered inputs: n_0 is their number
+        n_in = ds.n_features if features is None else len(features)
+        self.net = MLP([n_in, *c.hidden, ds.n_outputs], activations=c.activations(), loss=c.loss,
                        output_activation=c.output_activation if c.loss == "mse" else None,
                        init=c.init, init_var=c.init_var, seed=c.seed, dtype=self.dtype,
-                       batch_norm=c.batch_norms(), dropout=c.dropouts(), problem=ds.problem)
+                       batch_norm=c.batch_norms(), dropout=c.dropouts(), problem=ds.problem, features=features)
         self.opt = make_optimizer(c)
         has_test = len(ds.y_test) > 0
         self.trainer = Trainer(self.net, self.opt, ds.X_train, ds.y_train,
                                ds.X_test if has_test else None, ds.y_test if has_test else None,
                                batch_size=c.batch_size or None, seed=c.seed,
-                               eval_every=limits.eval_every(self.page), max_history=limits.MAX_HISTORY)
+                               eval_every=limits.eval_every(self.page), max_history=limits.MAX_HISTORY,
+                               **training_options(c))
         self.builds += 1
         self.error = None
         self._apply_bugs()
@@ -118,7 +137,8 @@ class Lab:
         return None
 
     def apply_live(self, cfg: LabConfig) -> None:
-        """Learning rate, momentum, L2, batch size, optimizer: applied from the next step."""
+        """Learning rate, momentum, L2, L1, schedule, clipping, batch size, optimizer: applied from
+        the next step."""
         old, self.cfg = self.cfg, cfg
         if cfg.optimizer != old.optimizer:
             # a different update rule starts with fresh state (momentum buffers / Adam moments)
@@ -134,6 +154,8 @@ class Lab:
                 self.opt.momentum = mom
                 self.opt.nesterov = cfg.optimizer == "nesterov" and mom > 0
         self.trainer.batch_size = cfg.batch_size or None
+        for name, value in training_options(cfg).items():
+            setattr(self.trainer, name, value)
 
     def reset(self) -> None:
         """Back to step 0 with fresh weights from the same seed (same settings)."""

@@ -41,6 +41,7 @@ BATCH_OPTIONS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512]  # 0 = full batch
 BATCH = (0, BATCH_OPTIONS[-1])
 MOMENTUM = (0.0, 0.99)
 STEPS_PER_FRAME = (1, 50)
+SCHEDULE_STEPS = (1, 100_000)  # a learning-rate schedule's period (step decay's every, the cosine's T_max)
 SCRIPT_STEPS = (1, 100_000)    # "Take it home": steps the standalone script runs
 MAX_HISTORY = 4000             # StepRecords a trainer keeps (engine.Trainer's default)
 EVAL_EVERY = {"mnist": 50}     # test-set evaluation every k steps (2-D pages: every step)

@@ -13,9 +13,15 @@ from engine.datasets import DataFileError, mnist_available
 
 from . import limits, regression, state
 from .echo import plain
+from .lab import make_schedule
 from .config import (
     BATCH_OPTIONS,
+    CLIP_OPTIONS,
     CSV_DATASET,
+    FEATURE_LABELS,
+    L1_OPTIONS,
+    MAX_SCHEDULE_STEPS,
+    SCHEDULE_LABELS,
     INIT_LABELS,
     L2_OPTIONS,
     LOSS_LABELS,
@@ -99,9 +105,23 @@ def data_controls(page: str) -> None:
                     help="Which random sample of data (and split) to use.")
 
 
+def feature_controls(page: str) -> None:
+    """The input features of the 2-D pages: TF Playground's seven, as toggles."""
+    st.pills("Input features", list(FEATURE_LABELS), selection_mode="multi", key=state.key(page, "features"),
+             format_func=FEATURE_LABELS.get, **PERSIST,
+             help="What the first layer sees of each point (x₁, x₂): x₁, x₂ themselves, x₁x₂, x₁², x₂², "
+                  "sin x₁, sin x₂ (TensorFlow Playground's set). n₀, the rows of W₁, is the number chosen. "
+                  "With only x₁² and x₂² a network without hidden layers draws an ellipse: the circles need "
+                  "no depth. Changing them rebuilds the model.")
+    if not state.ui_value(page, "features"):
+        st.warning("Choose at least one input feature; the model keeps its last valid inputs meanwhile.")
+
+
 def network_controls(page: str) -> None:
     k = lambda name: state.key(page, name)
     max_units = limits.max_units(page)
+    if page not in ("mnist", "curve"):  # engineered features are of a point of the plane
+        feature_controls(page)
     n_hidden = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=k("n_hidden"), **PERSIST,
                          help="0 = a linear classifier (logistic regression): it cannot solve XOR.")
     for row in range(0, n_hidden, 3):
@@ -174,9 +194,21 @@ def training_controls(page: str) -> None:
     st.slider("Momentum μ", *limits.MOMENTUM, step=0.01, key=k("momentum"), **PERSIST,
               disabled=opt not in ("momentum", "nesterov"),
               help="Fraction of the previous update kept (SGD + momentum and Nesterov). Applies live.")
+    schedule_controls(page)
     st.select_slider("L2 weight decay λ", L2_OPTIONS, key=k("l2"), **PERSIST, format_func=_fmt_num,
                      help="Adds λp to the gradient of every parameter p (torch's weight_decay): the "
                           "weights W *and* the biases b (and batch norm's γ, β) are pulled towards 0.")
+    st.select_slider("L1 λ₁", L1_OPTIONS, key=k("l1"), **PERSIST, format_func=_fmt_num,
+                     help="Minimises L + λ₁ Σ|W|: adds λ₁·sign(W) to the gradient of every weight matrix W "
+                          "(not the biases, not γ, β — as TensorFlow Playground; sign(0) = 0, as torch's "
+                          "autograd). Unneeded weights shrink by η·λ₁ a step until they hover at 0: the "
+                          "*Dead weights* chart counts |w| < 10⁻³. Applies live.")
+    st.select_slider("Clip gradient norm", CLIP_OPTIONS, key=k("clip"), **PERSIST,
+                     format_func=lambda v: "off" if v == 0 else _fmt_num(v),
+                     help="torch.nn.utils.clip_grad_norm_: when the norm of all gradients together "
+                          "(W, b, γ, β, the L1 term included) passes this value, every gradient is "
+                          "multiplied by max_norm / (norm + 10⁻⁶): same direction, shorter step. Applies "
+                          "live.")
     st.select_slider("Batch size", BATCH_OPTIONS, key=k("batch_size"), **PERSIST,
                      format_func=lambda b: "full" if b == 0 else str(b),
                      help="Samples per update. 'full' = the whole training set every step (smooth loss); "
@@ -184,6 +216,44 @@ def training_controls(page: str) -> None:
     st.slider("Steps per frame", *limits.STEPS_PER_FRAME, key=k("steps_per_frame"), **PERSIST,
               help="Engine updates between two pictures while playing: more = faster training, "
                    "same frame rate.")
+
+
+def schedule_words(cfg) -> str:
+    """What the schedule does, in numbers from the engine's own schedule (steps count from 1)."""
+    sched, lr = make_schedule(cfg), cfg.lr
+    if cfg.schedule == "step":
+        n = cfg.sched_every
+        rates = ", ".join(f"{sched.lr(lr, t):.3g} from step {t + 1:,}" for t in (n, 2 * n))
+        return f"η = {lr:g} for steps 1–{n:,}, then {rates}, …"
+    T = cfg.sched_tmax
+    return (f"η = {lr:g} at step 1, {sched.lr(lr, T // 2):.3g} at step {T // 2 + 1:,}, η_min = "
+            f"{sched.lr(lr, T):.3g} at step {T + 1:,}, back to {sched.lr(lr, 2 * T):.3g} at step {2 * T + 1:,}.")
+
+
+def schedule_controls(page: str) -> None:
+    """The learning-rate schedule and its settings (engine.schedules)."""
+    k = lambda name: state.key(page, name)
+    kind = st.selectbox("Learning-rate schedule", list(SCHEDULE_LABELS), key=k("schedule"), **PERSIST,
+                        format_func=SCHEDULE_LABELS.get,
+                        help="η per step from the η above (η₀), counted in updates from step 0 of the run. "
+                             "Step decay (torch's StepLR): η₀·γ^⌊t/every⌋. Cosine annealing (torch's "
+                             "CosineAnnealingLR): η_min + (η₀ − η_min)(1 + cos(πt/T))/2, "
+                             "which reaches η_min at step T and, like torch's CosineAnnealingLR, climbs "
+                             "back to η₀ by 2T. Applies live.")
+    if kind == "step":
+        c1, c2 = st.columns(2)
+        c1.number_input("every (steps)", 1, MAX_SCHEDULE_STEPS, step=50, key=k("sched_every"), **PERSIST,
+                        help="StepLR's step_size: the rate is multiplied by γ after every this many updates.")
+        c2.number_input("× γ", 0.01, 1.0, step=0.05, format="%.2f", key=k("sched_decay"), **PERSIST,
+                        help="StepLR's gamma: the factor applied each time.")
+    elif kind == "cosine":
+        c1, c2 = st.columns(2)
+        c1.number_input("T (steps)", 1, MAX_SCHEDULE_STEPS, step=100, key=k("sched_tmax"), **PERSIST,
+                        help="CosineAnnealingLR's T_max: the rate reaches η_min after T updates.")
+        c2.select_slider("η_min", LR_OPTIONS, key=k("lr_min"), **PERSIST, format_func=_fmt_num,
+                         help="CosineAnnealingLR's eta_min: the lowest rate.")
+    if kind != "constant":
+        st.caption(schedule_words(state.read_config(page)))
 
 
 def render(page: str) -> None:

@@ -115,6 +115,7 @@ def _widget_values(cfg: LabConfig) -> dict:
         vals[f"drop{i}"] = cfg.per_layer_drop[i] if i < len(cfg.per_layer_drop) else cfg.dropout
     vals["per_layer_on"] = bool(cfg.per_layer or cfg.per_layer_bn or cfg.per_layer_drop)
     vals["digits"] = list(cfg.digits)
+    vals["features"] = list(cfg.features)  # a multi-select's value is a list
     return vals
 
 
@@ -153,10 +154,18 @@ def read_config(page: str) -> LabConfig:
         k = key(page, f.name)
         values[f.name] = st.session_state[k] if k in st.session_state else getattr(base, f.name)
     values.update(hidden=hidden, per_layer=per_layer, per_layer_bn=per_layer_bn, per_layer_drop=per_layer_drop,
-                  digits=tuple(sorted(int(d) for d in st.session_state.get(key(page, "digits"), base.digits))))
+                  digits=tuple(sorted(int(d) for d in st.session_state.get(key(page, "digits"), base.digits))),
+                  features=_chosen_features(st.session_state.get(key(page, "features"), base.features)))
     if page not in PAGE_DATASETS:  # pages without a Dataset choice
         values["dataset"] = base.dataset
     return LabConfig(**values)
+
+
+def _chosen_features(chosen) -> tuple:
+    """The feature toggles' value -> the names in the sidebar's (canonical) order."""
+    from engine.features import FEATURE_NAMES
+
+    return tuple(n for n in FEATURE_NAMES if n in chosen)
 
 
 def sync_url(page: str, cfg: LabConfig) -> None:

@@ -1,4 +1,5 @@
-// The live curves: loss, accuracy, mean |δ_l| and update ratio per layer, as uPlot charts.
+// The live curves: loss, accuracy, mean |δ_l| and update ratio per layer, as uPlot charts; with
+// a learning-rate schedule its rate per step, with L1 or L2 the share of dead weights per layer.
 //
 // The server sends only the history records added since its previous frame; they are
 // appended here. Past MAX_POINTS the older half is thinned to every other point (as the
@@ -20,6 +21,7 @@ export class History {
     this.step = []; this.loss = []; this.avg = []; this.acc = []; this.tloss = []; this.tacc = [];
     this.delta = Array.from({ length: this.L }, () => []);
     this.ratio = Array.from({ length: this.L }, () => []);
+    this.lr = []; this.small = Array.from({ length: this.L }, () => []);  // the training options' charts
     this.version = 0;
   }
 
@@ -38,6 +40,8 @@ export class History {
       this.step.push(h.step[i]); this.loss.push(loss); this.avg.push(avg);
       this.acc.push(h.acc[i]); this.tloss.push(h.tloss[i]); this.tacc.push(h.tacc[i]);
       for (let l = 0; l < this.L; l++) { this.delta[l].push(h.delta[l][i]); this.ratio[l].push(h.ratio[l][i]); }
+      this.lr.push(h.lr ? h.lr[i] : null);
+      for (let l = 0; l < this.L; l++) this.small[l].push(h.small ? h.small[l][i] : null);
     }
     if (this.step.length > MAX_POINTS) this.thin();
     this.version++;
@@ -55,15 +59,15 @@ export class History {
       this.tloss[i] = tl; this.tacc[i] = ta;
     } else {
       const at = i + 1;
-      for (const [k, v] of [['step', step], ['loss', null], ['avg', at > 0 ? this.avg[at - 1] : null], ['acc', null], ['tloss', tl], ['tacc', ta]]) this[k].splice(at, 0, v);
-      for (let l = 0; l < this.L; l++) { this.delta[l].splice(at, 0, null); this.ratio[l].splice(at, 0, null); }
+      for (const [k, v] of [['step', step], ['loss', null], ['avg', at > 0 ? this.avg[at - 1] : null], ['acc', null], ['tloss', tl], ['tacc', ta], ['lr', null]]) this[k].splice(at, 0, v);
+      for (let l = 0; l < this.L; l++) { this.delta[l].splice(at, 0, null); this.ratio[l].splice(at, 0, null); this.small[l].splice(at, 0, null); }
     }
     this.version++;
   }
 
   thin() {
-    for (const k of ['step', 'loss', 'avg', 'acc', 'tloss', 'tacc']) this[k] = thinned(this[k]);
-    this.delta = this.delta.map(thinned); this.ratio = this.ratio.map(thinned);
+    for (const k of ['step', 'loss', 'avg', 'acc', 'tloss', 'tacc', 'lr']) this[k] = thinned(this[k]);
+    this.delta = this.delta.map(thinned); this.ratio = this.ratio.map(thinned); this.small = this.small.map(thinned);
   }
 }
 
@@ -233,6 +237,18 @@ export class Curves {
       this.charts.push(new Chart(this.el, 'ratio', (w) => chartOpts({ title: 'Update ratio ‖ΔW_l‖ / ‖W_l‖ per layer (log)',
         yLabel: 'ratio', log: true, band: [1e-4, 1e-2], series: layers(), width: w, height: 210 }),
       (h) => [h.step.slice(), ...h.ratio.map(positive)]));
+      const charts = net.charts || [];
+      if (charts.includes('lr')) {
+        this.charts.push(new Chart(this.el, 'lr', (w) => chartOpts({ title: 'Learning rate η per step (the schedule, log)',
+          yLabel: 'η', log: true, series: [line('η', '#333333', 2)], width: w, height: 170 }),
+        (h) => [h.step.slice(), positive(h.lr)]));
+      }
+      if (charts.includes('small')) {
+        this.charts.push(new Chart(this.el, 'small', (w) => chartOpts({ title: 'Dead weights: share of W_l with |w| < 10⁻³',
+          yLabel: 'share', percent: true, yRange: [0, 1.0001], series: layers().map((s) => ({ ...s, value: (u, v) => pct(v) })),
+          width: w, height: 170 }),
+        (h) => [h.step.slice(), ...h.small.map((a) => a.slice())]));
+      }
     }
     this.drawnHist = null; this.drawn = -1; this.latest = null; this.lastDraw = 0; this.timer = null;
   }

@@ -26,6 +26,7 @@ export function niceMax(v) {
 function unitName(net, l, i, names, esc = escape) {
   // unit i (0-based) of layer l (0 = the inputs); esc: escape for HTML, or String for plain text
   const L = net.sizes.length - 1;
+  if (l === 0 && net.input_labels) return `input ${net.input_labels[i]}`;  // engineered features: x₁², ...
   if (l === 0) return net.sizes[0] === 2 ? `input x${i === 0 ? '₁' : '₂'}` : `input ${i}`;
   if (l === L) return `output ${i}${names && names[i] !== undefined ? ` (${esc(names[i])})` : ''}`;
   return `h${l} unit ${i}`;

@@ -66,10 +66,24 @@ export function batchNormEval(z, N, n, bn, eps) {
   }
 }
 
-// net: {sizes, acts, W, b, bnParams: [null | {gamma, beta, mean, var}] per hidden layer, bn_eps};
-// X (N*n_0) -> z_L (N*n_L), eval mode (dropout is off in eval mode: nothing to do for it)
+// engine/features.py feature_map: the points X (N*2) -> the inputs a_0 (N*k) the first layer
+// sees, column j the feature names[j] of each row (TF Playground's seven)
+const FEATURES = {
+  x1: (x1, x2) => x1, x2: (x1, x2) => x2, x1x2: (x1, x2) => x1 * x2, x1sq: (x1, x2) => x1 * x1,
+  x2sq: (x1, x2) => x2 * x2, sin1: (x1, x2) => Math.sin(x1), sin2: (x1, x2) => Math.sin(x2),
+};
+export function featureMap(names, X, N) {
+  const k = names.length, fs = names.map((n) => FEATURES[n]), A = new Float64Array(N * k);
+  if (fs.some((f) => !f)) throw new Error(`unknown input feature in ${names}`);
+  for (let i = 0; i < N; i++) for (let j = 0; j < k; j++) A[i * k + j] = fs[j](X[2 * i], X[2 * i + 1]);
+  return A;
+}
+
+// net: {sizes, acts, W, b, bnParams: [null | {gamma, beta, mean, var}] per hidden layer, bn_eps,
+// features: null or the engineered inputs' names}; X (N*2 points, or N*n_0 without features)
+// -> z_L (N*n_L), eval mode (dropout is off in eval mode: nothing to do for it)
 export function logits(net, X, N) {
-  let a = X;
+  let a = net.features ? featureMap(net.features, X, N) : X;
   const L = net.sizes.length - 1;
   for (let l = 0; l < L; l++) {
     a = affine(a, N, net.sizes[l], net.W[l], net.b[l], net.sizes[l + 1]);
