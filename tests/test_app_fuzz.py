@@ -47,7 +47,9 @@ def _poke_one(at, page, data):
     """Set one randomly chosen sidebar widget of ``page`` to a random allowed value."""
     pool = []
     for kind in ("slider", "select_slider", "selectbox", "number_input", "toggle", "pills"):
-        pool += [(kind, w) for w in getattr(at, kind) if w.key and w.key.startswith(page + ".")]
+        # a disabled widget (e.g. momentum under Adam) is one a visitor cannot change
+        pool += [(kind, w) for w in getattr(at, kind) if w.key and w.key.startswith(page + ".")
+                 and not getattr(w, "disabled", False)]
     kind, w = data.draw(st.sampled_from(pool), label="widget")
     name = w.key.split(".", 1)[1]
     if kind == "slider":
