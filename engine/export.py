@@ -290,11 +290,12 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
                 running[f"{kind}{l}"] = _finite(f"running/{kind}{l}", run.array(
                     f"running/{kind}{l}", (nc["sizes"][l],), dtype=dtype))
     slot_shapes = list(shapes.values())
-    if st["slots"] != len(slot_shapes):
+    # the optimizer makes its slots at its first step: a run saved before any step has none
+    if st["slots"] != len(slot_shapes) and not (st["slots"] == 0 and st["t"] == 0):
         raise _damaged(f"its optimizer state has {st['slots']} slots for {len(slot_shapes)} parameter arrays")
     opt_arrays = {}
     names = ("m", "v") if meta["optimizer"]["name"] == "adam" else ("buf",)
-    for i, shape in enumerate(slot_shapes):
+    for i, shape in enumerate(slot_shapes[:st["slots"]]):
         for kind in names:
             key = f"opt/{kind}{i}"
             if kind == "buf" and key not in run:
@@ -338,7 +339,8 @@ def _rebuild(meta, run: RunArchive, X_train, y_train, X_test, y_test) -> Trainer
 
     net = MLP(nc["sizes"], nc["activations"], loss=nc["loss"], output_activation=nc["output_activation"],
               init=nc["init"], init_var=nc["init_var"], seed=nc["seed"], dtype=dtype,
-              batch_norm=nc["batch_norm"], dropout=nc["dropout"], problem=nc.get("problem", "classification"))
+              batch_norm=nc["batch_norm"], dropout=nc["dropout"], problem=nc.get("problem", "classification"),
+              features=nc.get("features"))
     for name, p in net.named_params():
         p[...] = params[name]
     for l, bn in enumerate(net.bn, start=1):

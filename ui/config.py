@@ -472,6 +472,8 @@ def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
     try:
         values, extra = _run_values(settings, spec, current)
         cfg = replace(current, **values)
+    except _Unshowable:
+        raise  # already a sentence
     except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
         what = f"“{exc.args[0]}” is missing" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {echo(exc)}"
         raise ValueError(f"its settings are incomplete or malformed ({what}); it was not written by this page, "
@@ -525,6 +527,9 @@ def _engine_problems(page: str, cfg: LabConfig, extra: dict) -> list[str]:
     # inputs and outputs of the page's data: MNIST's pixels and digits; a curve is y = f(x); a
     # 2-D regression predicts one number; the 2-D classification sets have two classes
     n_in, n_out = (784, len(cfg.digits)) if mnist else {"curve": (1, 1), "regression": (2, 1)}.get(page, (2, 2))
+    features = cfg.net_features(n_in)
+    if features is not None:  # engineered inputs: W_1 has one row per feature
+        n_in = len(features)
     spec_keys = sorted(data_spec(cfg))
     out = []
     if extra["spec_keys"] != spec_keys:
@@ -551,13 +556,17 @@ def _engine_problems(page: str, cfg: LabConfig, extra: dict) -> list[str]:
     return out
 
 
+class _Unshowable(ValueError):
+    """A saved run's setting that is well-formed but not one the sidebar offers (a sentence)."""
+
+
 def _options_from_run(net: dict, tr: dict) -> dict:
     """The features, L1, clipping and schedule of a saved run as page settings (a run saved
     before they existed has none of them: the defaults). ValueError when the sidebar cannot show
     them."""
     features = tuple(net.get("features") or RAW)
     if features != tuple(n for n in FEATURE_NAMES if n in features):
-        raise ValueError("its input features are in an order the sidebar cannot show "
+        raise _Unshowable("its input features are in an order the sidebar cannot show "
                          f"({', '.join(features)}); continue it in Python with engine.export.load_run.")
     l1, clip = tr.get("l1", 0.0), tr.get("clip_norm") or 0.0
     sched = dict(tr.get("schedule") or {"name": "constant"})
@@ -571,6 +580,6 @@ def _options_from_run(net: dict, tr: dict) -> dict:
             or not 1 <= values.get("sched_every", 1) <= MAX_SCHEDULE_STEPS
             or not 1 <= values.get("sched_tmax", 1) <= MAX_SCHEDULE_STEPS
             or round(values.get("sched_decay", 0.5), 2) != values.get("sched_decay", 0.5)):
-        raise ValueError("its L1, gradient clipping or learning-rate schedule is not one the sidebar offers; "
+        raise _Unshowable("its L1, gradient clipping or learning-rate schedule is not one the sidebar offers; "
                          "continue it in Python with engine.export.load_run.")
     return values
