@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, hidden_view, inspect, lessons, projector, state
+from . import byhand, controls, hidden_view, inspect, lessons, projector, state
 from .frames import FrameMaker
 from .live import run_live
 from .live_view import live_element
@@ -26,8 +26,9 @@ PAGE_TEXT = {
 }
 
 
-PANELS = {"curves": "Loss & accuracy", "hidden": "Hidden space", "neurons": "Neurons"}
-ALL_PARTS = ("status", "boundary", "curves", "weights", "layers")
+PANELS = {"curves": "Loss & accuracy", "graph": "Network graph", "hidden": "Hidden space", "neurons": "Neurons"}
+ALL_PARTS = ("status", "boundary", "hand", "curves", "weights", "layers")
+GRAPH_PARTS = ("status", "boundary", "hand", "graph", "weights", "layers")  # the network graph instead of the curves
 
 
 def _frame_interval(net) -> float:
@@ -49,12 +50,12 @@ def _live(view: str, page: str, parts: tuple, lab) -> tuple:
 
 
 def _layout(page, lab):
-    if _panel(page) == "curves":
-        return {"live": [_live("main", page, ALL_PARTS, lab)]}
+    if _panel(page) in ("curves", "graph"):
+        return {"live": [_live("main", page, ALL_PARTS if _panel(page) == "curves" else GRAPH_PARTS, lab)]}
     slots = {}
     left, right = st.columns([1.05, 1], gap="medium")
     with left:
-        upper = _live("left", page, ("status", "boundary"), lab)
+        upper = _live("left", page, ("status", "boundary", "hand"), lab)
     with right:
         slots["right"] = st.empty()
         slots["right2"] = st.empty()
@@ -82,17 +83,22 @@ def render(page: str) -> None:
     if lab is None:
         st.error(error or "Could not build this page's model.")
         return
-    state.sync_url(page, lab.cfg)
+    state.sync_url(page, lab.cfg, byhand.link_marker(lab))
     if lab.dataset.name == "csv":
         st.caption(lab.dataset.description + " Share links cannot carry an uploaded file.")
+    if lab.hand_data:
+        st.caption(byhand.data_caption(lab))
+    byhand.channel(page)
     lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)
         st.segmented_control("Right panel", list(PANELS), format_func=PANELS.get, default="curves",
                              key=state.key(page, "panel"), label_visibility="collapsed", required=True,
-                             help="What to show next to the decision boundary. Hidden space: the data as "
-                                  "a hidden layer sees it. Neurons: each hidden unit over the input plane.")
+                             help="What to show next to the decision boundary. Network graph: every unit's "
+                                  "output as a small picture, the weights as lines; type a weight or bias there. "
+                                  "Hidden space: the data as a hidden layer sees it. Neurons: each hidden unit over "
+                                  "the input plane.")
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)
         elif _panel(page) == "hidden":

@@ -147,9 +147,10 @@ def read_config(page: str) -> LabConfig:
     return LabConfig(**values)
 
 
-def sync_url(page: str, cfg: LabConfig) -> None:
-    """Write the non-default settings to the address bar (a share link), if they changed."""
-    want = params_from_config(page, cfg)
+def sync_url(page: str, cfg: LabConfig, extra: dict | None = None) -> None:
+    """Write the non-default settings to the address bar (a share link), if they changed;
+    ``extra``: more parameters (e.g. ui.byhand's marker of data edited by hand)."""
+    want = {**params_from_config(page, cfg), **(extra or {})}
     have = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if want != have:
         st.query_params.from_dict(want)
@@ -289,6 +290,16 @@ def session_id() -> str:
         return ""
 
 
+def element_event(element_key: str, event: str):
+    """The value a browser element (components v2) sent with setTriggerValue(event, ...) for the
+    current run, or None; read from the element's callback."""
+    value = st.session_state.get(element_key)
+    try:
+        return value.get(event)
+    except AttributeError:
+        return None
+
+
 def browser_gone() -> bool:
     """True only when we know this user's browser has disconnected (tab closed, network gone);
     any doubt (no served runtime, an internal API that changed) answers False."""
@@ -348,6 +359,8 @@ def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
     st.session_state[key(page, "_link_warnings")] = []
     st.session_state[key(page, "_lesson_opened")] = True
     if lab(page) is not None:
+        if lab(page).hand_data:  # a lesson's claims speak of the data as generated
+            lab(page).revert_data()
         lab(page).reset()  # a lesson starts at step 0, also when its settings are the page's current ones
 
 

@@ -13,6 +13,8 @@ const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, ne
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
 const { Announcer } = await import(`./a11y.js${V}`);
+const [edits, { Graph }, { HandData }] = await Promise.all([  // changes by hand (ui/byhand.py)
+  import(`./edits.js${V}`), import(`./graph.js${V}`), import(`./points.js${V}`)]);
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
@@ -50,6 +52,7 @@ class View {
     const net = this.net;
     Object.assign(net, netParams(arrays, net.sizes.length - 1));
     if (arrays.tiles) this.tilesData = { ...data.tiles, bytes: arrays.tiles };
+    if (this.graph) this.graph.receive(data.graph, arrays);
     this.status = data.status;
     if (this.smooth !== data.smooth && this.curves) {  // the batch size changed: loss chart with/without average
       this.smooth = data.smooth; this.curves.destroy(); this.curves = new Curves(this.curvesHost, 'curves', net, data.smooth);
@@ -71,14 +74,16 @@ class View {
     this.smooth = data.smooth;
     this.hist = new History(this.net.sizes.length - 1);
     this.hist.append(data.hist);
-    const key = JSON.stringify([data.parts, data.net, data.data, data.smooth]);
+    // points added by hand change n_train, not the layout (the views keep their focus)
+    const key = JSON.stringify([data.parts, data.net, { ...data.data, n_train: 0, by_hand: 0 }, data.smooth]);
     if (key !== this.layoutKey) { this.layoutKey = key; this.build(); }
     if (this.boundary) this.boundary.setData(this.data, this.net);  // the points may differ
+    if (this.hand) this.hand.setData(this.data);
   }
 
   build() {
-    for (const c of [this.curves, this.layers]) if (c) c.destroy();
-    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = null;
+    for (const c of [this.curves, this.layers, this.graph, this.hand]) if (c) c.destroy();
+    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = this.graph = this.hand = null;
     const has = (p) => this.parts.includes(p), net = this.net, mnist = !!this.data.image_shape;
     const L = net.sizes.length - 1;
     this.root.innerHTML = '';
@@ -87,8 +92,11 @@ class View {
     if (this.announcer) this.announcer.destroy();
     this.announcer = has('status') ? new Announcer(this.root) : null;  // the status for a screen reader (a11y.js)
     if (has('status')) this.statusEl = add('bp-status');
-    const top = has('boundary') || has('tiles') || has('curves') ? add(`bp-top${has('curves') && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
+    const right = has('curves') || has('graph');
+    const top = has('boundary') || has('tiles') || right ? add(`bp-top${right && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
     if (has('boundary')) this.boundary = new Boundary(add('bp-left', top));
+    if (has('hand') && this.boundary) { this.hand = new HandData(this.boundary, this.name.split('/')[0]); this.hand.setData(this.data); }
+    if (has('graph')) { this.graph = new Graph(add('bp-right', top), this); this.graph.setNet(net, this.data); }
     if (has('tiles')) {
       const left = add('bp-left', top);
       left.innerHTML = '<h2>What the first layer learned</h2>';
@@ -113,6 +121,7 @@ class View {
     const net = this.net;
     if (this.statusEl) this.drawStatus();
     if (this.boundary) this.boundary.paint(net);
+    if (this.graph) this.graph.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
     if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams, this.status.step);
     if (this.curves) this.curves.update(this.hist);
@@ -143,7 +152,7 @@ class View {
   get paints() {
     return { boundary: this.boundary ? this.boundary.paints : 0, heatmaps: this.heatmaps ? this.heatmaps.paints : 0,
       tiles: this.tiles ? this.tiles.paints : 0, curves: this.curves ? this.curves.paints : 0,
-      layers: this.layers ? this.layers.paints : 0 };
+      layers: this.layers ? this.layers.paints : 0, graph: this.graph ? this.graph.paints : 0 };
   }
 }
 
@@ -164,6 +173,7 @@ export function render(component) {
   if (!(data instanceof Uint8Array)) return;
   styleShadow(parentElement);
   const { meta, arrays } = unpack(data);
+  if (meta.parts[0] === 'edits') return edits.render(meta, component);  // the page's channel for changes by hand
   let v = views.get(meta.view);
   if (!v) { v = meta.parts[0] === 'compare' ? new CompareView(meta.view) : new View(meta.view); views.set(meta.view, v); }
   try {
