@@ -78,14 +78,6 @@ def link_marker(lab) -> dict:
     return {EDITED_PARAM: "points"} if lab is not None and lab.hand_data else {}
 
 
-def data_caption(lab) -> str:
-    """The page's line under the title while the data are edited by hand."""
-    h = lab.dataset.meta["by_hand"]
-    return (f"Training points edited by hand: {h['added']} added, {h['removed']} removed, "
-            f"{len(lab.dataset.y_train):,} now; the test set is as generated. Share links cannot carry the "
-            f"points: the address says {EDITED_PARAM}=points (under the picture: back to the data as generated).")
-
-
 # ----------------------------------------------------------------------------- applying changes
 def _finite(v, what: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):

@@ -170,13 +170,15 @@ class Lab:
         then holds the training points) when they were edited by hand or uploaded."""
         return None if self.hand_data else data_spec(self.cfg)
 
-    def _changed(self, notice: str) -> str:
+    def _changed(self, sentence: str) -> str:
+        # The sentence goes back to where the change was made (the graph's or the picture's own
+        # message line), not into the page's notice: a box appearing above the picture would
+        # move it under the student's mouse between two clicks.
         self.edits += 1
         self.changed_at = self.step
         self.walk = None  # a step walked through phase by phase was computed with the old numbers
         self.error = None
-        self.notice = notice
-        return notice
+        return sentence
 
     def set_param(self, name: str, index, value) -> str:
         """One parameter typed by hand (engine: Trainer.set_param) -> the sentence saying so."""

@@ -48,11 +48,14 @@ def _version() -> str:
 # "./_stcore/..."), which holds under a hosting prefix such as Community Cloud's /~/+/ too; the
 # live view's files are found relative to the first such link (its URL minus its "./..." part).
 # (the newline matters: Streamlit takes a one-line js= string for a file path)
-_LOADER = ("let m,w,c;\nexport default function(x){c=x;if(m)return m.render(x);if(w)return;"
+# Until the code has loaded, the last call of each element waits (a page has several: the
+# checkpoint element, one or two views), then each is rendered in order.
+_LOADER = ("let m,w,c=new Map();\nexport default function(x){if(m)return m.render(x);c.delete(x.parentElement);"
+           "c.set(x.parentElement,x);if(w)return;"
            "const l=document.querySelector('link[href^=\"./\"]'),b=l?l.href.slice(0,l.href.length-"
            "l.getAttribute('href').length+2):document.baseURI;"
-           f"w=import(new URL('{ENTRY}?v={_version()}',b).href).then(n=>{{m=n;m.render(c)}})"
-           ".catch(e=>{w=null;x.parentElement.textContent='The live view could not load: '+e.message})}")
+           f"w=import(new URL('{ENTRY}?v={_version()}',b).href).then(n=>{{m=n;for(const y of c.values())try{{m.render(y)}}"
+           "catch(e){console.error(e)}c.clear()}).catch(e=>{w=null;x.parentElement.textContent='The live view could not load: '+e.message})}")
 
 _component = st.components.v2.component("backprop_live", html="", js=_LOADER)
 

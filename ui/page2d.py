@@ -86,8 +86,6 @@ def render(page: str) -> None:
     state.sync_url(page, lab.cfg, byhand.link_marker(lab))
     if lab.dataset.name == "csv":
         st.caption(lab.dataset.description + " Share links cannot carry an uploaded file.")
-    if lab.hand_data:
-        st.caption(byhand.data_caption(lab))
     byhand.channel(page)
     lessons.box(page, lab)
     controls.messages(page, lab, error)

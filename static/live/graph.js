@@ -74,47 +74,7 @@ export function parseValue(text) {
   return Number.isFinite(v) ? v : null;
 }
 
-const CSS = `
-.bp-graph .bp-g-box { position: relative; margin-top: 0.3rem; }
-.bp-graph .bp-g-box:focus-within { outline: none; }
-.bp-graph svg { position: absolute; left: 0; top: 0; overflow: visible; }
-.bp-g-edge .bp-g-hit { stroke: transparent; stroke-width: 9px; cursor: pointer; }
-.bp-g-edge, .bp-g-bias, .bp-g-unit { outline: none; }
-.bp-g-edge .bp-g-vis { pointer-events: none; stroke-linecap: round; opacity: 0.85; }
-.bp-g-edge.bp-g-on .bp-g-vis { opacity: 1; filter: drop-shadow(0 0 1.5px #000) drop-shadow(0 0 1.5px #000); }
-.bp-g-bias { cursor: pointer; stroke: #6b7079; stroke-width: 1px; }
-.bp-g-bias.bp-g-on { stroke: #000; stroke-width: 2.5px; }
-.bp-g-unit { position: absolute; box-sizing: border-box; border: 1px solid #8a8f98; border-radius: 3px; cursor: pointer;
-  background: #f7f7f7; padding: 0; }
-.bp-g-unit canvas { display: block; width: 100%; height: 100%; border-radius: 2px; }
-.bp-g-unit.bp-g-on { border: 2px solid #111; }
-.bp-g-unit[aria-pressed="true"] { border: 2.5px solid #1c5d99; }
-.bp-g-box:focus-within .bp-g-on { outline: 2px solid #1c5d99; outline-offset: 2px; }
-.bp-g-layer { font-size: 0.72rem; fill: #5a5e66; }
-.bp-g-name { font-size: 0.75rem; fill: #1f2328; }
-.bp-g-edit { display: flex; flex-wrap: wrap; gap: 0.3rem 0.5rem; align-items: center; margin-top: 0.5rem; font-size: 0.85rem; }
-.bp-g-edit[hidden] { display: none; }
-.bp-g-edit input { font: inherit; width: 7rem; padding: 2px 5px; border: 1px solid #8a8f98; border-radius: 4px; }
-.bp-g-edit button, .bp-hand button { font: inherit; font-size: 0.8rem; min-height: 24px; padding: 2px 8px; cursor: pointer;
-  border: 1px solid #8a8f98; border-radius: 4px; background: #fff; color: inherit; }
-.bp-g-edit button[type=submit] { background: #1c5d99; border-color: #1c5d99; color: #fff; }
-.bp-g-edit input:focus-visible, .bp-g-edit button:focus-visible { outline: 2px solid #1c5d99; outline-offset: 1px; }
-.bp-g-msg { font-size: 0.8rem; margin: 0.3rem 0 0; color: #1f2328; min-height: 1.1em; }
-.bp-g-msg.bp-bad { color: #a4001d; }
-.bp-g-note { position: absolute; left: 6px; top: 6px; z-index: 4; background: #fffffff0; border: 1px solid #bbb;
-  border-radius: 4px; padding: 2px 7px; font-size: 0.75rem; pointer-events: none; }
-.bp-g-big { font-size: 0.85rem; color: #5a5e66; margin-top: 0.6rem; }
-`;
 
-function style(root) {
-  const shadow = root.getRootNode();
-  const where = shadow && shadow !== document ? shadow : document.head;
-  if (!where.querySelector('style[data-bp-graph]')) {
-    const s = document.createElement('style');
-    s.dataset.bpGraph = '1'; s.textContent = CSS;
-    (where === document.head ? where : shadow).prepend(s);
-  }
-}
 
 export class Graph {
   // host: the panel's element; view: the live view (main.js View: its boundary, name, status)
@@ -128,7 +88,6 @@ export class Graph {
       + 'squares: the biases. Hover a unit to see it in the main plot; hover a line or a square for w and ∂L/∂w; click '
       + 'one to type a new value. Keyboard: Tab into the graph, arrow keys, Enter.</p>';
     host.appendChild(this.el);
-    style(this.el);
     this.box = el('div', 'bp-g-box', { role: 'group' });
     this.el.appendChild(this.box);
     this.tip = el('div', 'bp-tip', { id: `bp-g-tip-${this.page}`, hidden: '' });
@@ -151,7 +110,7 @@ export class Graph {
     this.grads = null; this.meta = {};
     new ResizeObserver((entries) => {
       const w = Math.floor(entries[0].contentRect.width);
-      if (w && w !== this.width) { this.width = w; if (this.net) { this.layout(); this.paint(this.net); } }
+      if (w && w !== this.width) { this.width = w; if (this.net) this.place(); }
     }).observe(this.el);
     this.box.addEventListener('keydown', (e) => this.key(e));
     this.box.addEventListener('focusin', (e) => { const it = this.itemOf(e.target); if (it) this.activate(it); });
@@ -159,7 +118,7 @@ export class Graph {
     this.box.addEventListener('mouseover', (e) => { const it = this.itemOf(e.target); if (it) this.activate(it); });
     this.box.addEventListener('mouseout', (e) => {  // leaving an item: back to the focused one, if any
       const it = this.itemOf(e.target);
-      if (it && this.itemOf(e.relatedTarget) !== it) this.activate(this.itemOf(this.root().activeElement));
+      if (it && this.itemOf(e.relatedTarget) !== it) this.activate(this.keyboardItem());
     });
     this.box.addEventListener('click', (e) => { const it = this.itemOf(e.target); if (it) { this.focusItem(it); this.act(it); } });
     this.editor.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
@@ -204,36 +163,32 @@ export class Graph {
 
   kindName(l) { return l === 0 ? 'input' : this.kinds[l]; }
 
+  // the units, lines and squares of this architecture, built once (place() sets where they are)
   layout() {
     const net = this.net, L = this.L, sizes = net.sizes;
     this.box.replaceChildren();
-    this.items = []; this.active = null; this.units = []; this.edges = []; this.biases = [];
+    this.items = []; this.active = null; this.units = []; this.edges = []; this.biases = []; this.texts = [];
     this.closeEditor(false);
     if (this.big) {
       const worst = Math.max(...sizes);
       this.box.innerHTML = `<p class="bp-g-big">The graph draws networks of at most ${this.meta.max_units || 16} units per layer; `
         + `this one has a layer of ${worst}. The weight heatmaps below show every weight (hover a cell for its value).</p>`;
       this.box.removeAttribute('aria-label');
+      this.box.style.height = '';
       return;
     }
-    const W = Math.max(240, this.width || 420), nMax = Math.max(...sizes);
-    const slot = Math.max(20, Math.min(54, Math.floor(360 / nMax))), t = Math.round(slot * 0.78), top = 22;
-    const H = top + nMax * slot + 4, left = 30, right = 14;
-    this.t = t;
-    this.box.style.height = `${H}px`;
     this.box.setAttribute('aria-label', `The network ${sizes.join('-')} as a graph: ${sizes.reduce((s, n) => s + n, 0)} units, `
       + `${sizes.slice(1).reduce((s, n, l) => s + n * sizes[l], 0)} weights and ${sizes.slice(1).reduce((s, n) => s + n, 0)} biases; `
       + 'arrow keys move between them, Enter shows a unit in the main plot or edits a weight or bias');
-    const svg = el('svg', '', { width: W, height: H, 'aria-hidden': 'false' }, SVG);
+    this.svg = el('svg', '', {}, SVG);
     const gEdges = el('g', '', {}, SVG), gBias = el('g', '', {}, SVG), gText = el('g', '', { 'aria-hidden': 'true' }, SVG);
-    svg.append(gEdges, gBias, gText);
-    this.box.appendChild(svg);
-    const x = (l) => left + (L ? l * (W - left - right - t) / L : 0);
-    const y = (l, j) => top + (nMax - sizes[l]) * slot / 2 + j * slot + (slot - t) / 2;
+    this.svg.append(gEdges, gBias, gText);
+    this.box.appendChild(this.svg);
     for (let l = 0; l <= L; l++) {
-      const cap = el('text', 'bp-g-layer', { x: x(l) + t / 2, y: 12, 'text-anchor': 'middle' }, SVG);
+      const cap = el('text', 'bp-g-layer', { 'text-anchor': 'middle' }, SVG);
       cap.textContent = l === 0 ? 'input' : l === L ? `output · ${net.out}` : `h${l} · ${net.acts[l - 1]}`;
       gText.appendChild(cap);
+      this.texts.push({ el: cap, l, j: null });
     }
     const order = [];  // the keyboard's walk: units of layer 0, W1, b1, units of layer 1, W2, ...
     for (let l = 0; l <= L; l++) {
@@ -241,7 +196,6 @@ export class Graph {
       for (let j = 0; j < sizes[l]; j++) {
         const u = el('div', 'bp-g-unit', { role: 'button', tabindex: '-1', 'aria-pressed': 'false',
           'aria-describedby': this.tip.id, 'aria-label': `${this.unitName(l, j)} (${this.kindName(l)}): show it in the main plot` });
-        Object.assign(u.style, { left: `${x(l)}px`, top: `${y(l, j)}px`, width: `${t}px`, height: `${t}px` });
         const c = el('canvas', '', { 'data-bp': 'unit' });
         c.width = c.height = THUMB_RES;
         label(c, `${this.unitName(l, j)}'s output over the input square`);
@@ -250,9 +204,10 @@ export class Graph {
         const it = { kind: 'unit', l, j, el: u, canvas: c, image: new ImageData(THUMB_RES, THUMB_RES) };
         units.push(it); order.push(it);
         if (l === 0 && sizes[0] <= 8) {
-          const name = el('text', 'bp-g-name', { x: x(0) - 4, y: y(0, j) + t / 2 + 4, 'text-anchor': 'end' }, SVG);
+          const name = el('text', 'bp-g-name', { 'text-anchor': 'end' }, SVG);
           name.textContent = this.unitName(0, j);
           gText.appendChild(name);
+          this.texts.push({ el: name, l: 0, j });
         }
       }
       this.units.push(units);
@@ -262,20 +217,18 @@ export class Graph {
         for (let j = 0; j < m; j++) {
           const g = el('g', 'bp-g-edge', { role: 'button', tabindex: '-1', 'aria-describedby': this.tip.id,
             'aria-label': `weight W${l + 1}[${i}, ${j}] from ${this.unitName(l, i)} to ${this.unitName(l + 1, j)}: edit` }, SVG);
-          const pts = { x1: x(l) + t, y1: y(l, i) + t / 2, x2: x(l + 1), y2: y(l + 1, j) + t / 2 };
-          const hit = el('line', 'bp-g-hit', pts, SVG), vis = el('line', 'bp-g-vis', pts, SVG);
+          const hit = el('line', 'bp-g-hit', {}, SVG), vis = el('line', 'bp-g-vis', {}, SVG);
           g.append(hit, vis);
           gEdges.appendChild(g);
-          const it = { kind: 'W', l, i, j, el: g, vis, w: null };
+          const it = { kind: 'W', l, i, j, el: g, hit, vis, w: null };
           edges.push(it); order.push(it);
         }
       }
       this.edges.push(edges);
       const biases = [];
       for (let j = 0; j < m; j++) {
-        const s = Math.max(7, Math.round(t / 4));
-        const r = el('rect', 'bp-g-bias', { x: x(l + 1) - s - 2, y: y(l + 1, j) + t - s, width: s, height: s, role: 'button',
-          tabindex: '-1', 'aria-describedby': this.tip.id, 'aria-label': `bias b${l + 1}[${j}] of ${this.unitName(l + 1, j)}: edit` }, SVG);
+        const r = el('rect', 'bp-g-bias', { role: 'button', tabindex: '-1', 'aria-describedby': this.tip.id,
+          'aria-label': `bias b${l + 1}[${j}] of ${this.unitName(l + 1, j)}: edit` }, SVG);
         gBias.appendChild(r);
         const it = { kind: 'b', l, j, el: r, w: null };
         biases.push(it); order.push(it);
@@ -288,6 +241,45 @@ export class Graph {
     this.cur = Math.min(this.cur, order.length - 1);
     order[this.cur].el.setAttribute('tabindex', '0');
     this.pinned = this.shown = null;
+    this.place();
+  }
+
+  // where everything sits for the panel's width (a resize moves them; the elements, their focus
+  // and the editor stay)
+  place() {
+    if (this.big || !this.items.length) return;
+    const L = this.L, sizes = this.net.sizes;
+    const W = Math.max(240, this.width || 420), nMax = Math.max(...sizes);
+    const slot = Math.max(20, Math.min(54, Math.floor(360 / nMax))), t = Math.round(slot * 0.78), top = 22;
+    const H = top + nMax * slot + 4, left = 30, right = 14, s = Math.max(7, Math.round(t / 4));
+    this.t = t;
+    this.box.style.height = `${H}px`;
+    this.svg.setAttribute('width', W); this.svg.setAttribute('height', H);
+    const x = (l) => left + (L ? l * (W - left - right - t) / L : 0);
+    const y = (l, j) => top + (nMax - sizes[l]) * slot / 2 + j * slot + (slot - t) / 2;
+    const set = (e, a) => { for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); };
+    for (const tx of this.texts) {
+      if (tx.j === null) set(tx.el, { x: x(tx.l) + t / 2, y: 12 });
+      else set(tx.el, { x: x(0) - 4, y: y(0, tx.j) + t / 2 + 4 });
+    }
+    for (const layer of this.units) {
+      for (const u of layer) Object.assign(u.el.style, { left: `${x(u.l)}px`, top: `${y(u.l, u.j)}px`, width: `${t}px`, height: `${t}px` });
+    }
+    for (const layer of this.edges) {
+      for (const e of layer) {
+        const pts = { x1: x(e.l) + t, y1: y(e.l, e.i) + t / 2, x2: x(e.l + 1), y2: y(e.l + 1, e.j) + t / 2 };
+        set(e.hit, pts); set(e.vis, pts);
+      }
+    }
+    for (const layer of this.biases) {
+      for (const b of layer) set(b.el, { x: x(b.l + 1) - s - 2, y: y(b.l + 1, b.j) + t - s, width: s, height: s });
+    }
+  }
+
+  // the item the keyboard is on (focused and :focus-visible; a click focuses without it)
+  keyboardItem() {
+    const a = this.root().activeElement, it = this.itemOf(a);
+    return it && a.matches(':focus-visible') ? it : null;
   }
 
   itemOf(target) {

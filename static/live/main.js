@@ -16,7 +16,8 @@ const { Announcer } = await import(`./a11y.js${V}`);
 const [edits, { Graph }, { HandData }] = await Promise.all([  // changes by hand (ui/byhand.py)
   import(`./edits.js${V}`), import(`./graph.js${V}`), import(`./points.js${V}`)]);
 
-const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
+const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href,
+  new URL(`./byhand.css${V}`, import.meta.url).href];
 
 const views = new Map();
 window.__bpLive = views;  // for the browser tests and benchmarks: what each view received and drew
@@ -32,6 +33,12 @@ class View {
     this.root.className = 'bp-live';
     this.layoutKey = null;
     onRemChange(() => this.relayout());
+    // what has the focus in this view (e.g. the graph's editor): Streamlit remounts the element when
+    // something above it appears (a notice), which would otherwise drop the focus
+    this.root.addEventListener('focusin', (e) => { this.focused = e.composedPath()[0]; });
+    this.root.addEventListener('focusout', () => queueMicrotask(() => {  // gone elsewhere (not: removed with the element)
+      if (this.root.isConnected && !this.root.contains(this.root.getRootNode().activeElement)) this.focused = null;
+    }));
   }
 
   // the root font size changed (projector mode, ui/projector.py): rebuild at the new size
@@ -62,7 +69,10 @@ class View {
   }
 
   attach(parent) {
-    if (this.root.parentNode !== parent) parent.appendChild(this.root);  // a remount: move, don't rebuild
+    if (this.root.parentNode === parent) return;
+    const had = this.focused;
+    parent.appendChild(this.root);  // a remount: move, don't rebuild
+    if (had && this.root.contains(had)) had.focus({ preventScroll: true });  // and keep the keyboard's place
   }
 
   // a full frame: (re)start from the model's architecture, the data and the whole history

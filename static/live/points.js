@@ -10,24 +10,7 @@ const V = new URL(import.meta.url).search;
 const edits = await import(`./edits.js${V}`);
 const { escape } = await import(`./boundary.js${V}`);
 
-const CSS = `
-.bp-hand { margin-top: 0.45rem; font-size: 0.8rem; }
-.bp-hand-row { display: flex; flex-wrap: wrap; gap: 0.3rem 0.4rem; align-items: center; }
-.bp-hand-k { color: #5a5e66; }
-.bp-hand button { font: inherit; font-size: 0.8rem; min-height: 24px; padding: 2px 8px; cursor: pointer;
-  border: 1px solid #8a8f98; border-radius: 4px; background: #fff; color: inherit; }
-.bp-hand button[aria-pressed="true"] { background: #1c5d99; border-color: #1c5d99; color: #fff; }
-.bp-hand button[aria-pressed="true"] b { text-shadow: 0 0 2px #fff; }
-.bp-hand button:focus-visible, .bp-hand input:focus-visible { outline: 2px solid #1c5d99; outline-offset: 1px; }
-.bp-hand-more { margin-top: 0.3rem; }
-.bp-hand-more[hidden] { display: none; }
-.bp-hand-more p { margin: 0 0 0.3rem; color: #5a5e66; }
-.bp-hand form { display: flex; flex-wrap: wrap; gap: 0.3rem 0.4rem; align-items: center; }
-.bp-hand input { font: inherit; width: 4.2rem; padding: 1px 4px; border: 1px solid #8a8f98; border-radius: 4px; }
-.bp-hand-msg { margin: 0.3rem 0 0; min-height: 1.1em; }
-.bp-hand-msg.bp-bad { color: #a4001d; }
-.bp-hand-on .bp-points { cursor: copy; }
-`;
+
 
 function parseNum(text) {
   const t = String(text).trim().replace(/^[−–]/, '-');
@@ -45,12 +28,6 @@ export class HandData {
     this.el = document.createElement('div');
     this.el.className = 'bp-hand';
     boundary.el.appendChild(this.el);
-    const root = this.el.getRootNode(), where = root && root !== document ? root : document.head;
-    if (!where.querySelector('style[data-bp-hand]')) {
-      const s = document.createElement('style');
-      s.dataset.bpHand = '1'; s.textContent = CSS;
-      where.prepend(s);
-    }
     this.onClick = (e) => this.click(e);
     boundary.points.addEventListener('click', this.onClick);
     this.stop = edits.listen(page, (r) => this.reply(r));
@@ -59,20 +36,32 @@ export class HandData {
 
   destroy() { this.stop(); this.b.points.removeEventListener('click', this.onClick); this.el.remove(); }
 
-  // the data of a full frame: the classes (one button each) and whether they were edited
+  // the data of a full frame: the classes (one button each) and what was edited by hand
   setData(data) {
-    const key = JSON.stringify([data.classes, data.colors, !!data.by_hand]);
-    if (key === this.key) return;
-    this.key = key;
     this.data = data;
+    const key = JSON.stringify([data.classes, data.colors]);
+    if (key !== this.key) { this.key = key; this.build(data); }
+    const h = data.by_hand;
+    if (!h && this.edited.contains(this.edited.getRootNode().activeElement)) this.el.querySelector('button[aria-pressed=true]').focus();
+    this.edited.hidden = !h;
+    if (h) {
+      this.editedText.textContent = `Edited by hand: ${h.added} added, ${h.removed} removed, `
+        + `${data.n_train.toLocaleString('en-US')} training points now; the test set is as generated. A share link cannot `
+        + 'carry these points: it says edited=points. ';
+    }
+  }
+
+  // built once per set of classes; the changes only rewrite texts (the keyboard keeps its place)
+  build(data) {
     if (this.mode !== null && this.mode >= data.classes.length) this.mode = null;
     const cls = data.classes.map((name, k) => `<button type="button" data-k="${k}" aria-pressed="false">`
       + `<b style="color:${data.colors[k % data.colors.length]}" aria-hidden="true">●</b> ${escape(name)}</button>`).join('');
     this.el.innerHTML = '<div class="bp-hand-row" role="group" aria-label="Data by hand: the class a click on the picture adds">'
       + '<span class="bp-hand-k">Click the picture to add:</span>'
-      + `<button type="button" data-k="" aria-pressed="true">nothing</button>${cls}`
-      + (data.by_hand ? '<button type="button" class="bp-hand-undo">Back to the data as generated</button>' : '')
-      + '</div><div class="bp-hand-more" hidden><p>Click adds a training point of that class, shift-click removes the '
+      + `<button type="button" data-k="" aria-pressed="true">nothing</button>${cls}</div>`
+      + '<p class="bp-hand-edited" hidden><span></span><button type="button" class="bp-hand-undo">Back to the data as '
+      + 'generated</button></p>'
+      + '<div class="bp-hand-more" hidden><p>Click adds a training point of that class, shift-click removes the '
       + 'nearest filled (training) point; the test points (hollow) stay as they are. The weights are kept: training '
       + 'continues on the new points. Or type a point:</p><form>'
       + `<label>x₁ <input name="x1" type="text" inputmode="decimal" autocomplete="off"></label>`
@@ -81,11 +70,12 @@ export class HandData {
       + '<p class="bp-hand-msg" role="status"></p>';
     this.more = this.el.querySelector('.bp-hand-more');
     this.msg = this.el.querySelector('.bp-hand-msg');
+    this.edited = this.el.querySelector('.bp-hand-edited');
+    this.editedText = this.edited.querySelector('span');
     for (const btn of this.el.querySelectorAll('button[data-k]')) {
       btn.addEventListener('click', () => this.choose(btn.dataset.k === '' ? null : +btn.dataset.k));
     }
-    const undo = this.el.querySelector('.bp-hand-undo');
-    if (undo) undo.addEventListener('click', () => this.send({ kind: 'revert' }, 'Putting the data back as generated…'));
+    this.el.querySelector('.bp-hand-undo').addEventListener('click', () => this.send({ kind: 'revert' }, 'Putting the data back as generated…'));
     const form = this.el.querySelector('form');
     form.addEventListener('submit', (e) => { e.preventDefault(); this.typed('add'); });
     this.el.querySelector('.bp-hand-rm').addEventListener('click', () => this.typed('remove'));
