@@ -125,6 +125,8 @@ HOSTILE = [
     ("infinity", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), float("inf"))}]}, "finite"),
     ("1e400", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), 10 ** 400)}]}, "finite"),
     ("too large", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), MAX_TYPED_VALUE * 2)}]}, "too large"),
+    ("too large negative", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), -MAX_TYPED_VALUE * 2)}]},
+     "too large"),
     ("string value", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), "1.5")}]}, "must be a number"),
     ("bool value", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), True)}]}, "must be a number"),
     ("null value", {"token": "T", "ops": [{"seq": 1, **param("W1", (0, 0), None)}]}, "must be a number"),
@@ -201,6 +203,24 @@ def test_a_bad_change_does_not_stop_the_good_ones_in_its_message():
     assert [r["ok"] for r in ch["results"]] == [True, False, True] and ch["applied"] == 3
     lb = lab(at, "xor")
     assert lb.net.weights[0][0, 0] == 1.0 and lb.net.biases[0][2] == -1.0
+
+
+def test_each_refused_message_has_its_own_number_which_holds_over_reruns():
+    """A refused message (seq 0) is said once in the browser (static/live/edits.js knows it by
+    its number): the number stays while the page re-runs and the same reply is drawn again,
+    and the next refused message, even with the same sentence, has a new one."""
+    at = open_page("xor", {"hidden": "3"})
+    first = send(at, {"token": "from-before-a-reload", "ops": []})
+    [r] = first["results"]
+    assert r["seq"] == 0 and not r["ok"] and "reloaded" in r["text"]
+    at.button(key="xor._step").click().run()
+    assert channel(at)["results"] == first["results"]        # a re-run draws the same reply, same number
+    [again] = send(at, {"token": "from-before-a-reload", "ops": []})["results"]
+    assert again["text"] == r["text"] and again["msg"] != r["msg"]
+    tok = channel(at)["token"]
+    ch = send(at, {"token": tok, "ops": [{"seq": "one", "kind": "revert"}, {"seq": 1, **param("W1", (0, 0), 0.25)}]})
+    assert [(x["seq"], x["ok"]) for x in ch["results"]] == [(0, False), (1, True)]
+    assert ch["results"][0]["msg"] not in (r["msg"], again["msg"])
 
 
 def test_playing_goes_on_after_a_change():

@@ -137,11 +137,12 @@ def apply(page: str, lab, payload) -> list[dict]:
     the channel. A malformed message changes nothing and gets one sentence (seq 0)."""
     reply = state.ui_value(page, "_edits_reply") or {"applied": 0, "results": []}
     applied = reply["applied"]
+    n = reply.get("messages", 0) + 1  # names a refusal (seq 0), so the browser says it once
     results: list[dict] = []
 
     def refuse(text: str) -> list[dict]:
-        results.append({"seq": 0, "ok": False, "text": text})
-        state.put(page, "_edits_reply", {"applied": applied, "results": results})
+        results.append({"seq": 0, "msg": n, "ok": False, "text": text})
+        state.put(page, "_edits_reply", {"applied": applied, "results": results, "messages": n})
         return results
 
     if not isinstance(payload, dict) or not isinstance(payload.get("ops"), list):
@@ -156,7 +157,7 @@ def apply(page: str, lab, payload) -> list[dict]:
     for op in ops:
         seq = op.get("seq") if isinstance(op, dict) else None
         if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < MAX_SEQ:
-            results.append({"seq": 0, "ok": False, "text": "A change without its number was ignored."})
+            results.append({"seq": 0, "msg": n, "ok": False, "text": "A change without its number was ignored."})
             continue
         if seq <= applied:
             continue  # sent again before its answer arrived: applied once already
@@ -169,5 +170,5 @@ def apply(page: str, lab, payload) -> list[dict]:
                 text, ok = f"Not changed: {exc}", False
         applied = seq
         results.append({"seq": seq, "ok": ok, "text": text[0].upper() + text[1:]})
-    state.put(page, "_edits_reply", {"applied": applied, "results": results[-REPLIES:]})
+    state.put(page, "_edits_reply", {"applied": applied, "results": results[-REPLIES:], "messages": n})
     return results
