@@ -497,3 +497,80 @@ def test_axe_finds_nothing_blocking_in_the_graph_the_editor_and_the_points_toolb
     assert canvases and all(r == "img" and n for r, n in canvases)
     page.screenshot(path="shots/test-graph-editing.png", full_page=True)
     page.close()
+
+
+def test_changes_made_while_playing_apply_and_the_run_goes_on(server, browser):
+    page = open_graph(browser, server, "hidden=4,3", 0)
+    n = page.evaluate(VIEW_DATA, NAME)["n_train"]
+    button(page, "Play").click()
+    page.wait_for_function(f"() => window.__bpLive.get({NAME!r}).status.step > 10", timeout=20000)
+    page.get_by_role("button", name="class 0", exact=True).click()
+    bounds = page.evaluate(VIEW_DATA, NAME)["bounds"]
+    page.locator(".bp-points").first.click(position=picture_position(page, bounds, 0.9, 0.9))
+    try:
+        page.wait_for_function(f"() => window.__bpLive.get({NAME!r}).data.n_train === {n + 1}", timeout=20000)
+    except Exception:  # seen once or twice under load (not reproduced alone): say what the page had
+        print("the channel and the points toolbar:", page.evaluate("() => { const c = window.__bpEdits.get('xor'); const v = window.__bpLive.get('xor/main'); return {pending: c.pending, sent: c.sent, applied: c.applied, replies: c.replies.slice(-3), mode: v.hand && v.hand.mode, clicks: v.hand && v.hand.clicks, n: document.querySelectorAll('.bp-points').length}; }"),
+              page.evaluate(HAND_MSG, NAME), page.evaluate(VIEW_DATA, NAME)["n_train"], n, bounds)
+        raise
+    xy = hover(page, "W", 0, 1, 1)
+    page.mouse.click(*xy)
+    page.locator(".bp-g-edit input").fill("3")
+    page.locator(".bp-g-edit input").press("Enter")
+    page.wait_for_function(f"() => ({MSG})({NAME!r}).text.startsWith('Set W1[1, 1] to 3')", timeout=20000)
+    s0 = page.evaluate(f"() => window.__bpLive.get({NAME!r}).status")
+    assert s0["playing"]
+    page.wait_for_function(f"() => window.__bpLive.get({NAME!r}).status.step > {s0['step'] + 20}", timeout=20000)
+    paints = page.evaluate(f"() => window.__bpLive.get({NAME!r}).paints.graph")
+    page.wait_for_timeout(500)
+    assert page.evaluate(f"() => window.__bpLive.get({NAME!r}).paints.graph") > paints + 5  # the graph animates
+    button(page, "Pause").click()
+    button(page, "Play").wait_for(timeout=10000)
+    assert page.evaluate("() => window.__bpEdits.get('xor').pending.length") == 0
+    no_exception(page)
+    page.close()
+
+
+REFUSE = """() => { const c = window.__bpEdits.get('xor');
+  c.component.setTriggerValue('edit', { token: 'from-before-a-reload', ops: [] }); }"""
+REPLIES = "() => window.__bpEdits.get('xor').replies.length"
+
+
+def test_a_refused_message_is_said_once_and_the_next_refused_message_again(server, browser):
+    page = open_graph(browser, server, "hidden=4,3", 0)
+    n = page.evaluate(REPLIES)
+    page.evaluate(REFUSE)
+    page.wait_for_function(f"() => ({REPLIES})() === {n + 1}", timeout=15000)
+    assert "reloaded" in page.evaluate("() => window.__bpEdits.get('xor').replies.at(-1).text")
+    click_steps(page, NAME, 2)   # the page runs again and its channel holds the same reply: not said again
+    page.wait_for_timeout(300)
+    assert page.evaluate(REPLIES) == n + 1
+    page.evaluate(REFUSE)        # the same sentence for another message: said again
+    page.wait_for_function(f"() => ({REPLIES})() === {n + 2}", timeout=15000)
+    no_exception(page)
+    page.close()
+
+
+OBSERVE = """name => { const g = window.__bpLive.get(name).graph, svg = g.edges[0][0].vis.ownerSVGElement;
+  window.__bpAttrWrites = 0;
+  new MutationObserver((ms) => { window.__bpAttrWrites += ms.length; })
+    .observe(svg, { subtree: true, attributes: true, attributeFilter: ['stroke', 'stroke-width', 'fill'] });
+  return g.edges.reduce((n, layer) => n + layer.length, 0); }"""
+
+
+def test_a_frame_rewrites_only_the_lines_whose_look_changed(server, browser):
+    """Every weight moves at every step, but most lines' colour and width (to 0.01 px) do not:
+    rewriting all of them cost the browser a style pass each (27 -> 16 pictures a second on a
+    2-16-16-16-2 net). What is drawn after the step is checked by the tests above."""
+    page = open_graph(browser, server, "hidden=16,16,16", 1)
+    lines = page.evaluate(OBSERVE, NAME)
+    paints = page.evaluate(f"() => window.__bpLive.get({NAME!r}).graph.paints")
+    button(page, "Step").click()
+    wait_step(page, NAME, 2)
+    page.wait_for_function(f"() => window.__bpLive.get({NAME!r}).graph.paints > {paints}", timeout=15000)
+    page.wait_for_timeout(200)
+    writes = page.evaluate("() => window.__bpAttrWrites")
+    print("attribute writes", writes, "of", lines, "lines")
+    assert lines == 2 * 16 + 16 * 16 * 2 + 16 * 2 and writes < lines / 2, (writes, lines)
+    no_exception(page)
+    page.close()

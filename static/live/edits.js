@@ -26,6 +26,8 @@ function push(c) {
   clearTimeout(c.timer);
   c.timer = null;
   if (!c.pending.length || !c.component) return;
+  const host = c.component.parentElement;
+  if (host && !host.isConnected) return;  // the page was left: its next channel message sends them again
   c.component.setTriggerValue('edit', { token: c.token, ops: c.pending });
   c.sent++;
   c.timer = setTimeout(() => push(c), RESEND_MS);
@@ -50,10 +52,12 @@ export function render(meta, component) {
   c.next = Math.max(c.next, e.applied + 1);
   c.pending = c.pending.filter((op) => op.seq > e.applied);
   for (const r of e.results) {
-    const id = r.seq ? r.seq : `0:${r.text}:${c.sent}`;  // seq 0: a refused message, said once per message
+    const id = r.seq ? r.seq : `0:${r.msg}`;  // seq 0: a refused message (numbered by the server), said once
     if (c.seen.has(id)) continue;
     c.seen.add(id);
     c.replies.push(r);
+    if (c.replies.length > 50) c.replies.shift();
+    if (!r.seq) c.pending = [];  // the server refused the whole message: sending it again would not help
     for (const fn of c.listeners) fn(r);
   }
   if (c.pending.length) { if (!c.timer) c.timer = setTimeout(() => push(c), RESEND_MS); } else { clearTimeout(c.timer); c.timer = null; }
