@@ -235,6 +235,75 @@ def load_toy(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=n
                    meta={"noise": noise, "n_samples": n})
 
 
+# ---------------------------------------------------------------------- data by hand
+# A student clicks points into a 2-D set (ConvNetJS's classify2d demo does the same). Each edit
+# returns a new Dataset and never writes into the old one: the loaded sets are shared,
+# read-only, between visitors. Only the training set changes; the test set stays what it was, so
+# test accuracy keeps measuring the network on points it never trained on.
+
+def _hand(ds: Dataset) -> dict:
+    return dict(ds.meta.get("by_hand", {"added": 0, "removed": 0}))
+
+
+def _edited(ds: Dataset, X_train: np.ndarray, y_train: np.ndarray, hand: dict) -> Dataset:
+    base = ds.meta.get("original_description", ds.description)
+    meta = dict(ds.meta, by_hand=hand, original_description=base)
+    desc = (f"{base}; by hand: {hand['added']} added, {hand['removed']} removed, now {len(y_train)} training points")
+    return Dataset(ds.name, X_train, y_train, ds.X_test, ds.y_test, ds.n_classes, list(ds.class_names),
+                   ds.image_shape, ds.bounds, desc, meta)
+
+
+def _check_point(ds: Dataset, point) -> np.ndarray:
+    if ds.bounds is None or ds.n_features != 2:
+        raise ValueError(f"point: only the 2-D data sets take points by hand; {ds.name} has {ds.n_features} "
+                         "features per example.")
+    try:
+        p = np.asarray(point, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"point: expected two numbers (x1, x2), got {point!r}.") from None
+    if p.shape != (2,) or not np.isfinite(p).all():
+        raise ValueError(f"point: expected two finite numbers (x1, x2), got {point!r}.")
+    x0, x1, y0, y1 = ds.bounds
+    if not (x0 <= p[0] <= x1 and y0 <= p[1] <= y1):
+        raise ValueError(f"point: ({p[0]:.3g}, {p[1]:.3g}) lies outside the picture's square "
+                         f"[{x0:g}, {x1:g}] × [{y0:g}, {y1:g}].")
+    return p
+
+
+def add_point(ds: Dataset, point, label: int) -> Dataset:
+    """A copy of ``ds`` with one more training point: ``point`` (x1, x2) inside ``ds.bounds``,
+    ``label`` a class index 0..n_classes-1. Appended last (the training set keeps its order)."""
+    p = _check_point(ds, point)
+    label = check_int("label", label, 0, ds.n_classes - 1)
+    X = np.vstack([ds.X_train, p[None, :].astype(ds.X_train.dtype)])
+    y = np.append(ds.y_train, label).astype(ds.y_train.dtype)
+    hand = _hand(ds)
+    hand["added"] += 1
+    return _edited(ds, X, y, hand)
+
+
+def remove_nearest(ds: Dataset, point, radius: float) -> tuple[Dataset, int]:
+    """A copy of ``ds`` without the training point nearest to ``point`` -> (dataset, its index
+    in the old X_train). Refused with a sentence when no point lies within ``radius`` (in data
+    units), or when the nearest point within it is a test point: the test set stays as it is."""
+    p = _check_point(ds, point)
+    radius = check_real("radius", radius, low=0.0, low_open=True)
+    d_train = np.hypot(*(ds.X_train - p).T)
+    d_test = np.hypot(*(ds.X_test - p).T) if len(ds.y_test) else np.full(1, np.inf)
+    i = int(np.argmin(d_train))
+    if min(d_train[i], d_test.min()) > radius:
+        raise ValueError(f"point: no point within {radius:.2g} of ({p[0]:.2f}, {p[1]:.2f}) to remove; "
+                         "shift-click closer to a filled training point.")
+    if d_test.min() < d_train[i]:
+        raise ValueError("point: the nearest point there is a test point (hollow); the test set stays as it "
+                         "is, so the network is still measured on points it never trained on. Shift-click "
+                         "a filled training point.")
+    keep = np.arange(len(ds.y_train)) != i
+    hand = _hand(ds)
+    hand["removed"] += 1
+    return _edited(ds, ds.X_train[keep], ds.y_train[keep], hand), i
+
+
 # ---------------------------------------------------------------------- MNIST
 _MNIST_CACHE: dict = {}
 

@@ -17,6 +17,8 @@ batch's statistics and updates its running ones, dropout drops; *eval* (``forwar
 from __future__ import annotations
 
 import copy as _copy
+import math
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -218,6 +220,42 @@ class MLP:
             if hasattr(layer, what):
                 out += [(f"{name}{l}", a) for name, a in getattr(layer, what)()]
         return out
+
+    def set_param(self, name: str, index, value) -> float:
+        """Set one entry of a parameter array by hand, in place: ``name`` as in ``named_params``
+        ("W1", "b2", "gamma1", ...), ``index`` (row, column) for a W, (unit,) or unit for a
+        vector, ``value`` a finite real number. Returns the entry's old value.
+
+        The playground's network graph types weights through this (TensorFlow Playground lets a
+        student do the same): one checked door instead of writes into ``weights[l][i, j]``, so a
+        typo ("W7", a row past the end, NaN, 1e400) is a sentence and changes nothing.
+        """
+        arrays = dict(self.named_params())
+        if name not in arrays:
+            raise ValueError(f"name: this network has no parameter {name!r}; it has {', '.join(arrays)}.")
+        p = arrays[name]
+        idx = (index,) if isinstance(index, Integral) and not isinstance(index, bool) else index
+        if (not isinstance(idx, (tuple, list)) or len(idx) != p.ndim
+                or any(isinstance(i, bool) or not isinstance(i, Integral) for i in idx)):
+            what = "(row, column)" if p.ndim == 2 else "one unit number"
+            raise ValueError(f"index: {name} has shape {p.shape}, so an entry is named by {what}; got {index!r}.")
+        for axis, (i, n) in enumerate(zip(idx, p.shape)):
+            if not 0 <= i < n:
+                part = ("row", "column")[axis] if p.ndim == 2 else "unit"
+                raise ValueError(f"index: {part} {i} does not exist in {name} (shape {p.shape}): "
+                                 f"it must be from 0 to {n - 1}.")
+        limit = float(np.finfo(self.dtype).max)
+        try:
+            v = float(value)
+        except (TypeError, ValueError, OverflowError):
+            v = math.nan
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(v) or abs(v) > limit:
+            raise ValueError(f"value: expected a finite number for {name}[{', '.join(map(str, idx))}] "
+                             f"(at most {limit:.3g} in size in {self.dtype.name}), got {repr(value)[:40]}.")
+        idx = tuple(int(i) for i in idx)
+        old = float(p[idx])
+        p[idx] = v  # the live array: the next forward pass, step, picture and ledger use it
+        return old
 
     def running_stats(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """A copy of each BatchNorm's (running_mean, running_var), for ``set_running_stats``."""

@@ -235,6 +235,32 @@ class Trainer:
             self._thin_history()
         return rec
 
+    # ------------------------------------------------------------------ changes by hand
+    def set_param(self, name: str, index, value) -> float:
+        """One parameter entry set by hand between steps (``MLP.set_param``: checked, in place);
+        returns its old value. Training continues from it: the optimizer keeps its state.
+
+        Two things measured on the old weights no longer describe the network, so they go: the
+        last test evaluation (the next read evaluates again) and the explosion check's reference
+        loss (the next step's loss becomes it, so a hand-set net is not called diverged for
+        having a larger loss than the first step had)."""
+        old = self.net.set_param(name, index, value)
+        self.last_eval = None
+        self.loss_ref = None
+        return old
+
+    def set_data(self, X_train, y_train) -> None:
+        """Train on new training data from the next step on: X_train (N, n_in), y_train (N,),
+        checked like the constructor's. The weights, the optimizer's state, the step count and
+        the history stay; the current epoch starts over on the new data (its permutation is
+        drawn at the next step from the trainer's generator, so the same edits give the same
+        run). The test set does not change."""
+        X = check_features("X_train", X_train, self.net.sizes[0], self.net.dtype)
+        y = check_labels("y_train", y_train, X.shape[0], self.net.sizes[-1])
+        self.X, self.y = X, y
+        self._cursor = 0
+        self._perm, self._perm_epoch = None, -1
+
     def snapshot(self) -> dict:
         """Everything a step changes, for ``restore`` (engine.snapshots)."""
         return snapshots.snapshot(self)

@@ -176,6 +176,39 @@ def check_hidden_space(ls):
     assert series(lb, "test_acc")[s - 1:].min() >= 0.95
 
 
+def typed_values(text: str) -> list[tuple]:
+    """The values a lesson tells the student to type: "W1[0, 0] = 5, W2[0, 1] = W2[1, 1] = −5, ..."
+    -> [(name, index, value), ...]."""
+    import re
+
+    out = []
+    for chain in re.finditer(r"((?:[Wb]\d\[\d+(?:, \d+)?\] = )+)([−-]?\d+(?:\.\d+)?)", text):
+        value = float(chain.group(2).replace("−", "-"))
+        for name, idx in re.findall(r"([Wb]\d)\[(\d+(?:, \d+)?)\]", chain.group(1)):
+            out.append((name, tuple(int(i) for i in idx.split(", ")), value))
+    return out
+
+
+def check_xor_by_hand(ls):
+    assert "eleven values" in ls.expect and "about 50 %" in ls.expect and ls.panel == "graph"
+    lb = lab("xor", ls.params)
+    typed = typed_values(ls.watch)
+    assert len(typed) == 11 and len({(n, i) for n, i, _ in typed}) == 11, typed
+    # before typing: every output 0.5, about half the test points right
+    out = lb.net.forward(lb.dataset.X_test)
+    assert np.all(out == 0.5) and abs(accuracy(lb) - 0.5) <= 0.05, accuracy(lb)
+    for name, index, value in typed:  # the page's path: Lab.set_param (ui/byhand.py)
+        lb.set_param(name, index, value)
+    loss, acc = lb.test_metrics()
+    assert acc == 1.0 and loss < 0.01, (acc, loss)
+    assert lb.step == 0
+    before = [p.copy() for p in lb.net.params()]
+    lb.advance(100)                   # Play: learning rate 0, nothing changes
+    for p, q in zip(lb.net.params(), before):
+        np.testing.assert_array_equal(p, q)
+    assert lb.test_metrics()[1] == 1.0 and lb.trainer.history[-1].train_acc == 1.0
+
+
 def check_mnist_classic(ls):
     lb = lab("mnist", ls.params)
     lb.advance_epoch()

@@ -35,7 +35,7 @@ def verdict_message(params, context: str) -> str:
 
 def store_result(page: str, name: str, lab, result) -> None:
     """Remember a check's result with what it was computed for (model build, bugs, step)."""
-    state.put(page, name, (lab.step, lab.builds, lab.bugs, result))
+    state.put(page, name, (lab.step, (lab.builds, lab.edits), lab.bugs, result))
 
 
 def stored_result(page: str, name: str, lab):
@@ -45,7 +45,7 @@ def stored_result(page: str, name: str, lab):
     if not stored:
         return None
     step, builds, bugs, result = stored
-    if builds != lab.builds or bugs != lab.bugs:
+    if builds != (lab.builds, lab.edits) or bugs != lab.bugs:
         st.caption("The model (or the bug zoo) changed since this check; run it again.")
         return None
     if isinstance(result, str):

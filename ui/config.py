@@ -322,6 +322,9 @@ def config_from_params(page: str, params: dict) -> tuple[LabConfig, list[str]]:
     warnings = []
     for key, raw in params.items():
         raw = raw[-1] if isinstance(raw, list) else str(raw)
+        if key == EDITED_PARAM:  # the honest marker of data edited by hand (ui/byhand.py)
+            warnings.append(EDITED_WARNING)
+            continue
         name = FIELD_OF.get(key)
         if name is None:
             warnings.append(f"Ignored unknown link parameter “{echo(key)}”.")
@@ -461,8 +464,9 @@ def config_from_run(page: str, settings: dict, current: LabConfig) -> LabConfig:
     (``limit_problems``) before the caller loads its data or its arrays."""
     spec = settings.get("data_spec") if isinstance(settings, dict) else None
     if not spec:
-        raise ValueError("this run was trained on your own CSV data, which the file holds but the page cannot "
-                         "show as a CSV upload; continue it in Python with engine.export.load_run.")
+        raise ValueError("this run was trained on your own data (an uploaded CSV file, or points added or "
+                         "removed by hand), which the file holds but the page cannot show; continue it in Python "
+                         "with engine.export.load_run.")
     name = spec.get("name") if isinstance(spec, dict) else None
     home = PAGE_OF_DATASET.get(name) if isinstance(name, str) else None
     if home != page:
@@ -583,3 +587,15 @@ def _options_from_run(net: dict, tr: dict) -> dict:
         raise _Unshowable("its L1, gradient clipping or learning-rate schedule is not one the sidebar offers; "
                          "continue it in Python with engine.export.load_run.")
     return values
+
+
+# ----------------------------------------------------------------------------- changes by hand (ui/byhand.py)
+HAND_MAX_TRAIN = 5000     # training points a 2-D set edited by hand may hold (as many as a CSV upload's rows)
+HAND_MIN_TRAIN = 4        # ... and at least, after shift-clicks
+HAND_RADIUS = 0.04        # a shift-click removes the nearest point within this share of the square's side
+MAX_TYPED_VALUE = 1000.0  # a weight or bias typed into the network graph: |value| at most this
+EDIT_OPS = 32             # changes one browser message may carry (it re-sends those not yet acknowledged)
+GRAPH_MAX_UNITS = 16      # the network graph draws layers of at most this many units
+EDITED_PARAM = "edited"   # share link: "edited=points" says the data were edited by hand (a link cannot carry them)
+EDITED_WARNING = ("This link comes from a page whose training points were edited by hand (added or removed by "
+                  "clicking); a link cannot carry those points, so this page shows the data as generated.")

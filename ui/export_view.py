@@ -18,7 +18,7 @@ def run_bytes(lab) -> bytes:
     """The run file: engine.export.save_run with the page's data spec (also the browser's
     checkpoint, ui.checkpoint)."""
     buf = io.BytesIO()
-    save_run(lab.trainer, buf, data_spec=data_spec(lab.cfg))
+    save_run(lab.trainer, buf, data_spec=lab.data_spec())
     return buf.getvalue()
 
 
@@ -62,10 +62,15 @@ def export_tab(page: str, lab) -> None:
                            "application/octet-stream", key=state.key(page, "_dl_weights"), icon=":material/grid_on:",
                            on_click="ignore", help="np.load(...) gives W1, b1, ... (and batch norm's γ, β, running "
                                                    "statistics), W_l of shape (n_(l-1), n_l).")
-        st.download_button("Script (run.py)", lambda: standalone_script(lab.trainer, int(steps), data_spec(lab.cfg)),
+        st.download_button("Script (run.py)", lambda: standalone_script(lab.trainer, int(steps), lab.data_spec()),
                            "run.py", "text/x-python", key=state.key(page, "_dl_script"), icon=":material/code:",
                            on_click="ignore", help="Plain NumPy. MNIST's script reads data/mnist/ of this repository "
                                                    "(or the folder in $MNIST_DIR).")
+    if lab.edits or lab.hand_data:
+        st.caption("Changed by hand (a typed weight or bias, points added or removed): the run file holds the run "
+                   "as it is now and continues exactly, with the training points in the file; the script starts "
+                   "from step 0 on the current training points, so its losses match this page's only up to the "
+                   "first change.")
     st.file_uploader("Continue a saved run (.npz)", type=["npz"], key=state.key(page, "run_file"),
                      on_change=state.resume_run, args=(page,),
                      help="A run downloaded from this page. The sidebar takes its settings; nothing is lost if the "

@@ -17,7 +17,9 @@ meta:
     view    "xor/main": which element (the browser keeps one view state per element)
     id      "xor:3": page and model build; the browser drops its history when it changes
     parts   which views this element shows ("status", "boundary", "tiles", "curves",
-            "weights", "layers")
+            "weights", "layers", "graph", "hand")
+    graph   with the "graph" part: the network graph's numbers (ui/graph_part.py, with its
+            arrays gW1.., gb1..)
     full    True on full frames
     net     full frames: sizes [n_0..n_L], hidden activations, output kind, dtype, problem
             ("classification" or "regression")
@@ -60,6 +62,7 @@ from engine.features import labels as feature_labels
 from engine.layers import BN_EPS
 
 from .charts import CLASS_COLORS, LAYER_PALETTE
+from .graph_part import graph_part
 
 BOUNDARY_RES = 72      # the browser evaluates the net on a 72 x 72 grid: half the work of 100 x 100
                        # (the grid forward pass is most of a paint), smoothed by the compositor
@@ -201,6 +204,8 @@ class FrameMaker:
             meta["tiles"] = {"max": scale, "n": n, "n_units": net.sizes[1]}
             first = 1
         arrays.update(param_arrays(net, first))
+        if "graph" in self.parts:  # the network graph's gradients, only while it is shown
+            graph_part(lab, meta, arrays)
         return meta, arrays
 
 
@@ -247,6 +252,8 @@ def data_meta(ds, arrays: dict) -> dict:
     arrays["xy"] = np.vstack([ds.X_train, ds.X_test]).astype(np.float32)
     arrays["y"] = np.concatenate([ds.y_train, ds.y_test]).astype(np.uint8)
     d.update(bounds=[float(v) for v in ds.bounds], res=BOUNDARY_RES, n_train=int(len(ds.y_train)))
+    if ds.meta.get("by_hand"):
+        d["by_hand"] = ds.meta["by_hand"]  # points added / removed by hand (ui/byhand.py)
     return d
 
 

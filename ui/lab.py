@@ -17,11 +17,11 @@ import numpy as np
 
 from engine import MLP, SGD, Adam, Diverged, Trainer
 from engine.bugs import BUGS, UPDATE_BUGS, with_bugs, with_update_bug
-from engine.datasets import Dataset
+from engine.datasets import Dataset, add_point, remove_nearest
 from engine.schedules import Constant, Cosine, StepDecay
 
 from . import limits, pacing
-from .config import ARCH_FIELDS, DATA_FIELDS, LabConfig
+from .config import ARCH_FIELDS, DATA_FIELDS, HAND_MAX_TRAIN, HAND_MIN_TRAIN, HAND_RADIUS, LabConfig, data_spec
 
 FIELD_LABELS = {
     "dataset": "dataset", "n_samples": "number of points", "noise": "noise", "test_fraction": "test fraction",
@@ -70,6 +70,8 @@ class Lab:
         self.builds = 0
         self.bugs: frozenset = frozenset()  # bug-zoo bugs injected into this session's copy
         self.walk = None  # an engine.phases.StepWalk while the user steps through one update
+        self.edits = 0    # changes by hand since the build (a typed parameter, a point): see set_param
+        self.changed_at: int | None = None  # the step count at the last change by hand
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -94,6 +96,7 @@ class Lab:
                                **training_options(c))
         self.builds += 1
         self.error = None
+        self.edits, self.changed_at = 0, None
         self._apply_bugs()
 
     def _apply_bugs(self) -> None:
@@ -116,6 +119,7 @@ class Lab:
         A ValueError (e.g. impossible data sizes) leaves the lab exactly as it was."""
         old = self.cfg
         changed = [f for f in DATA_FIELDS + ARCH_FIELDS if getattr(old, f) != getattr(cfg, f)]
+        dropped = self.hand_data and any(f in DATA_FIELDS for f in changed)
         if changed:
             # the new data and model replace the old ones together or not at all: a model that
             # cannot be built on the new data (e.g. values a network cannot take) keeps its own
@@ -132,6 +136,8 @@ class Lab:
                 changed = ["csv_id"] + [f for f in changed if f not in DATA_FIELDS]
             what = ", ".join(FIELD_LABELS[f] for f in changed)
             self.notice = f"Rebuilt the model (step 0) because the {what} changed."
+            if dropped:
+                self.notice += " The points you added or removed by hand belonged to the old data and are gone."
             return self.notice
         self.apply_live(cfg)
         return None
@@ -174,7 +180,81 @@ class Lab:
         self.builds += 1
         self.playing, self.error, self.walk = False, None, None
         self.bugs = frozenset()
+        self.edits, self.changed_at = 0, None
         self.notice = f"Continued the saved run at step {trainer.step_count:,}: everything as it was when saved."
+
+    # ------------------------------------------------------------------ changes by hand
+    # The network graph types one parameter; clicks on a 2-D picture add or remove a training
+    # point. Each goes through the engine's checked door (Trainer.set_param / set_data), keeps the
+    # weights and the optimizer's state, and training continues from there. A ValueError (with
+    # its sentence) leaves everything as it was.
+    @property
+    def hand_data(self) -> bool:
+        """Whether the training points were edited by hand (the share link says so)."""
+        return "by_hand" in self.dataset.meta
+
+    def data_spec(self) -> dict | None:
+        """How a run file names this page's data: by its generator's settings, or None (the file
+        then holds the training points) when they were edited by hand or uploaded."""
+        return None if self.hand_data else data_spec(self.cfg)
+
+    def _changed(self, sentence: str) -> str:
+        # The sentence goes back to where the change was made (the graph's or the picture's own
+        # message line), not into the page's notice: a box appearing above the picture would
+        # move it under the student's mouse between two clicks.
+        self.edits += 1
+        self.changed_at = self.step
+        self.walk = None  # a step walked through phase by phase was computed with the old numbers
+        self.error = None
+        return sentence
+
+    def set_param(self, name: str, index, value) -> str:
+        """One parameter typed by hand (engine: Trainer.set_param) -> the sentence saying so."""
+        old = self.trainer.set_param(name, index, value)
+        where = ", ".join(str(int(i)) for i in (index if isinstance(index, (tuple, list)) else (index,)))
+        return self._changed(f"Set {name}[{where}] to {float(value):.6g} by hand (it was {old:.4g}). The next "
+                             "picture, step and ledger use it; the optimizer keeps its state.")
+
+    def _use_data(self, ds: Dataset) -> None:
+        self.trainer.set_data(ds.X_train, ds.y_train)  # may raise: then nothing has changed
+        self.dataset = ds
+
+    def add_point(self, point, label: int) -> str:
+        """A training point of class ``label`` at ``point`` (x1, x2)."""
+        if len(self.dataset.y_train) >= HAND_MAX_TRAIN:
+            raise ValueError(f"This set already has {len(self.dataset.y_train):,} training points, the most the "
+                             "app trains on; shift-click to remove some first.")
+        ds = add_point(self.dataset, point, label)
+        self._use_data(ds)
+        name = ds.class_names[int(label)]
+        return self._changed(f"Added a {name} point at ({float(point[0]):.2f}, {float(point[1]):.2f}): "
+                             f"{len(ds.y_train):,} training points now. {self._same_weights()}")
+
+    def remove_point(self, point) -> str:
+        """The training point nearest to ``point`` (within HAND_RADIUS of the square's side)."""
+        if len(self.dataset.y_train) <= HAND_MIN_TRAIN:
+            raise ValueError(f"Only {len(self.dataset.y_train)} training points are left; the network needs at "
+                             f"least {HAND_MIN_TRAIN} to train on.")
+        x0, x1 = self.dataset.bounds[:2] if self.dataset.bounds else (0.0, 1.0)
+        ds, i = remove_nearest(self.dataset, point, HAND_RADIUS * (x1 - x0))
+        x, y = self.dataset.X_train[i]
+        name = ds.class_names[int(self.dataset.y_train[i])]
+        self._use_data(ds)
+        return self._changed(f"Removed the {name} point at ({x:.2f}, {y:.2f}): {len(ds.y_train):,} training "
+                             f"points now. {self._same_weights()}")
+
+    def revert_data(self) -> str:
+        """Back to the data as generated (the sidebar's settings), weights kept."""
+        if not self.hand_data:
+            raise ValueError("The data are as generated already; nothing to undo.")
+        self._use_data(self._load(self.cfg))
+        return self._changed(f"Back to the data as generated ({len(self.dataset.y_train):,} training points). "
+                             f"{self._same_weights()}")
+
+    @staticmethod
+    def _same_weights() -> str:
+        return ("The weights are kept and training continues on the new data; the test set is unchanged. "
+                "Reset starts from fresh weights on these points.")
 
     # ------------------------------------------------------------------ training
     def advance(self, n_steps: int, seconds: float | None = None, stop: Callable[[], bool] | None = None) -> bool:

@@ -21,7 +21,7 @@ class Lesson:
     question: str            # the question for the class
     expect: str              # what you should see (checked by tests/test_lessons.py)
     also: tuple = ()         # (label, params) of a second setting to compare with
-    panel: str | None = None  # "hidden" / "neurons": the right panel to open
+    panel: str | None = None  # "hidden" / "neurons" / "graph": the right panel to open
 
 
 LESSONS = [
@@ -91,6 +91,17 @@ LESSONS = [
            "it, in 3-D (drag to rotate). Play and watch the rings come apart.",
            "Why can the output layer separate the rings with a plane in hidden space, but not with a line in "
            "the input?", "At least 95 % test accuracy within 800 steps, and stays there.", panel="hidden"),
+    Lesson("xor_by_hand", "Set XOR's weights by hand", "xor",
+           {"hidden": "2,2", "init": "zeros", "lr": "0", "opt": "sgd"},
+           "Every weight starts at 0 and the learning rate is 0: nothing trains, you build the network. In the "
+           "*Network graph* click a line or a bias square (or Tab into the graph, arrow keys, Enter) and type: "
+           "W1[0, 0] = 5, W1[1, 1] = 5 (h1 unit 0 asks “is x₁ > 0?”, unit 1 “is x₂ > 0?”); "
+           "W2[0, 0] = W2[0, 1] = W2[1, 0] = W2[1, 1] = 5, b2[0] = 5 (h2 unit 0: OR), b2[1] = −5 (unit 1: AND); "
+           "W3[0, 1] = 5, W3[1, 1] = −5, b3[1] = −5 (output 1: OR and not AND).",
+           "Hover each unit: what does it compute, and how do two layers of two units draw XOR's cross?",
+           "Before you type, every output is 0.5 and the test accuracy is about 50 %. With the eleven values: "
+           "100 % test accuracy and a test loss below 0.01 at step 0, and Play changes nothing (learning rate 0).",
+           panel="graph"),
     Lesson("mnist_classic", "The classic 784-50-10 sigmoid network", "mnist",
            {"hidden": "50", "act": "sigmoid", "init": "xavier", "lr": "0.3", "batch": "32"},
            "Real handwriting: 784 pixels in, 50 sigmoid units, 10 outputs. Press *Step epoch* once and look "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import controls, hidden_view, inspect, lessons, projector, regression, state
+from . import byhand, controls, hidden_view, inspect, lessons, projector, regression, state
 from .echo import plain
 from .frames import FrameMaker
 from .live import run_live
@@ -27,8 +27,9 @@ PAGE_TEXT = {
 }
 
 
-PANELS = {"curves": "Loss & accuracy", "hidden": "Hidden space", "neurons": "Neurons"}
-ALL_PARTS = ("status", "boundary", "curves", "weights", "layers")
+PANELS = {"curves": "Loss & accuracy", "graph": "Network graph", "hidden": "Hidden space", "neurons": "Neurons"}
+ALL_PARTS = ("status", "boundary", "hand", "curves", "weights", "layers")
+GRAPH_PARTS = ("status", "boundary", "hand", "graph", "weights", "layers")  # the network graph instead of the curves
 
 
 def _frame_interval(net) -> float:
@@ -50,12 +51,16 @@ def _live(view: str, page: str, parts: tuple, lab) -> tuple:
 
 
 def _layout(page, lab):
-    if _panel(page) == "curves":
-        return {"live": [_live("main", page, ALL_PARTS, lab)]}
+    if _panel(page) in ("curves", "graph"):
+        parts = ALL_PARTS if _panel(page) == "curves" or lab.net.is_regression else GRAPH_PARTS
+        if lab.net.is_regression:
+            parts = tuple(p for p in parts if p != "hand")
+        return {"live": [_live("main", page, parts, lab)]}
     slots = {}
     left, right = st.columns([1.05, 1], gap="medium")
     with left:
-        upper = _live("left", page, ("status", "boundary"), lab)
+        parts = ("status", "boundary") if lab.net.is_regression else ("status", "boundary", "hand")
+        upper = _live("left", page, parts, lab)
     with right:
         slots["right"] = st.empty()
         slots["right2"] = st.empty()
@@ -83,19 +88,25 @@ def render(page: str) -> None:
     if lab is None:
         st.error(plain(error or "Could not build this page's model."))
         return
-    state.sync_url(page, lab.cfg)
+    state.sync_url(page, lab.cfg, byhand.link_marker(lab))
     if lab.dataset.name == "csv":
         st.caption(plain(lab.dataset.description) + " Share links cannot carry an uploaded file.")  # column names
+    byhand.channel(page)
     lessons.box(page, lab)
     controls.messages(page, lab, error)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)
-        panels, picture = (dict(PANELS, curves="Loss & R²"), "prediction") if lab.net.is_regression else \
-            (PANELS, "decision boundary")
+        # the network graph and data by hand are for classification: a regression's points carry
+        # real targets a click cannot choose, and the curve page has no plane to draw units over
+        panels, picture = ({k: v for k, v in dict(PANELS, curves="Loss & R²").items() if k != "graph"}, "prediction") \
+            if lab.net.is_regression else (PANELS, "decision boundary")
         st.segmented_control("Right panel", list(panels), format_func=panels.get, default="curves",
                              key=state.key(page, "panel"), label_visibility="collapsed", required=True,
-                             help=f"What to show next to the {picture}. Hidden space: the data as "
-                                  "a hidden layer sees it. Neurons: each hidden unit over the input plane.")
+                             help=f"What to show next to the {picture}. " + (
+                                 "" if lab.net.is_regression else "Network graph: every unit's output as a small "
+                                 "picture, the weights as lines; type a weight or bias there. ")
+                             + "Hidden space: the data as a hidden layer sees it. Neurons: each hidden unit over "
+                               "the input plane.")
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)
         elif _panel(page) == "hidden":

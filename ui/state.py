@@ -168,9 +168,10 @@ def _chosen_features(chosen) -> tuple:
     return tuple(n for n in FEATURE_NAMES if n in chosen)
 
 
-def sync_url(page: str, cfg: LabConfig) -> None:
-    """Write the non-default settings to the address bar (a share link), if they changed."""
-    want = params_from_config(page, cfg)
+def sync_url(page: str, cfg: LabConfig, extra: dict | None = None) -> None:
+    """Write the non-default settings to the address bar (a share link), if they changed;
+    ``extra``: more parameters (e.g. ui.byhand's marker of data edited by hand)."""
+    want = {**params_from_config(page, cfg), **(extra or {})}
     have = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if want != have:
         st.query_params.from_dict(want)
@@ -405,6 +406,8 @@ def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
     st.session_state[key(page, "_link_warnings")] = []
     st.session_state[key(page, "_lesson_opened")] = True
     if lab(page) is not None:
+        if lab(page).hand_data:  # a lesson's claims speak of the data as generated
+            lab(page).revert_data()
         lab(page).reset()  # a lesson starts at step 0, also when its settings are the page's current ones
 
 

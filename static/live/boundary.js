@@ -50,7 +50,7 @@ export class Boundary {
   setData(data, net) {
     let sum = 0;
     for (let i = 0; i < data.xy.length; i += 7) sum += data.xy[i];
-    const key = JSON.stringify([data.bounds, data.res, data.classes, data.n_train, data.xy.length, sum, net.sizes.at(-1)]);
+    const key = JSON.stringify([data.bounds, data.res, data.classes, data.n_train, data.xy.length, sum, net.sizes.at(-1), data.by_hand]);
     if (key === this.dataKey) return;  // a full frame with the same data: keep the canvases as they are
     this.dataKey = key;
     this.data = data;
@@ -137,6 +137,7 @@ export class Boundary {
       this.field.width = this.field.height = res;
       this.placeField();
     }
+    if (this.overlay) { this.overlay(this, net, X, image); this.paints++; return; }  // a unit of the network graph, large (graph.js)
     const N = res * res, K = net.sizes[net.sizes.length - 1];
     const P = classProbabilities(net, logits(net, X, N), N);
     colourField(P, N, K, this.data.colors, image.data);

@@ -15,8 +15,11 @@ const { onRemChange } = await import(`./scale.js${V}`);
 const [{ ValueField }, { CurveFit }] = await Promise.all([import(`./regression.js${V}`), import(`./curve.js${V}`)]);
 const { Announcer } = await import(`./a11y.js${V}`);
 const checkpoint = await import(`./checkpoint.js${V}`);  // the browser's copy of the run
+const [edits, { Graph }, { HandData }] = await Promise.all([  // changes by hand (ui/byhand.py)
+  import(`./edits.js${V}`), import(`./graph.js${V}`), import(`./points.js${V}`)]);
 
-const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
+const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href,
+  new URL(`./byhand.css${V}`, import.meta.url).href];
 
 const views = new Map();
 window.__bpLive = views;  // for the browser tests and benchmarks: what each view received and drew
@@ -33,6 +36,12 @@ class View {
     this.root.className = 'bp-live';
     this.layoutKey = null;
     onRemChange(() => this.relayout());
+    // what has the focus in this view (e.g. the graph's editor): Streamlit remounts the element when
+    // something above it appears (a notice), which would otherwise drop the focus
+    this.root.addEventListener('focusin', (e) => { this.focused = e.composedPath()[0]; });
+    this.root.addEventListener('focusout', () => queueMicrotask(() => {  // gone elsewhere (not: removed with the element)
+      if (this.root.isConnected && !this.root.contains(this.root.getRootNode().activeElement)) this.focused = null;
+    }));
   }
 
   // the root font size changed (projector mode, ui/projector.py): rebuild at the new size
@@ -54,6 +63,7 @@ class View {
     const net = this.net;
     Object.assign(net, netParams(arrays, net.sizes.length - 1));
     if (arrays.tiles) this.tilesData = { ...data.tiles, bytes: arrays.tiles };
+    if (this.graph) this.graph.receive(data.graph, arrays);
     this.status = data.status;
     if (this.smooth !== data.smooth && this.curves) {  // the batch size changed: loss chart with/without average
       this.smooth = data.smooth; this.curves.destroy(); this.curves = new Curves(this.curvesHost, 'curves', net, data.smooth);
@@ -63,7 +73,10 @@ class View {
   }
 
   attach(parent) {
-    if (this.root.parentNode !== parent) parent.appendChild(this.root);  // a remount: move, don't rebuild
+    if (this.root.parentNode === parent) return;
+    const had = this.focused;
+    parent.appendChild(this.root);  // a remount: move, don't rebuild
+    if (had && this.root.contains(had)) had.focus({ preventScroll: true });  // and keep the keyboard's place
   }
 
   // a full frame: (re)start from the model's architecture, the data and the whole history
@@ -75,15 +88,17 @@ class View {
     this.smooth = data.smooth;
     this.hist = new History(this.net.sizes.length - 1);
     this.hist.append(data.hist);
-    const key = JSON.stringify([data.parts, data.net, data.data, data.smooth]);
+    // points added by hand change n_train, not the layout (the views keep their focus)
+    const key = JSON.stringify([data.parts, data.net, { ...data.data, n_train: 0, by_hand: 0 }, data.smooth]);
     if (key !== this.layoutKey) { this.layoutKey = key; this.build(); }
     if (this.boundary) this.boundary.setData(this.data, this.net);  // the points may differ
     if (this.curve) this.curve.setData(this.data, this.net);
+    if (this.hand) this.hand.setData(this.data);
   }
 
   build() {
-    for (const c of [this.curves, this.layers]) if (c) c.destroy();
-    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = this.curve = null;
+    for (const c of [this.curves, this.layers, this.graph, this.hand]) if (c) c.destroy();
+    this.boundary = this.heatmaps = this.tiles = this.curves = this.layers = this.curve = this.graph = this.hand = null;
     const has = (p) => this.parts.includes(p), net = this.net, mnist = !!this.data.image_shape;
     const L = net.sizes.length - 1;
     this.root.innerHTML = '';
@@ -93,9 +108,12 @@ class View {
     this.announcer = has('status') ? new Announcer(this.root) : null;  // the status for a screen reader (a11y.js)
     if (has('status')) this.statusEl = add('bp-status');
     const pic = has('boundary') || has('tiles') || has('curve');
-    const top = pic || has('curves') ? add(`bp-top${has('curves') && pic ? ' bp-two' : ''}`) : null;
+    const right = has('curves') || has('graph');
+    const top = pic || right ? add(`bp-top${right && pic ? ' bp-two' : ''}`) : null;
     if (has('boundary')) this.boundary = new (net.problem === 'regression' ? ValueField : Boundary)(add('bp-left', top));
     if (has('curve')) this.curve = new CurveFit(add('bp-left', top));  // 1-D regression
+    if (has('hand') && this.boundary) { this.hand = new HandData(this.boundary, this.name.split('/')[0]); this.hand.setData(this.data); }
+    if (has('graph')) { this.graph = new Graph(add('bp-right', top), this); this.graph.setNet(net, this.data); }
     if (has('tiles')) {
       const left = add('bp-left', top);
       left.innerHTML = '<h2>What the first layer learned</h2>';
@@ -121,6 +139,7 @@ class View {
     if (this.statusEl) this.drawStatus();
     if (this.boundary) this.boundary.paint(net);
     if (this.curve) this.curve.paint(net);
+    if (this.graph) this.graph.paint(net);
     if (this.tiles && this.tilesData) this.tiles.paint(this.tilesData, this.data.image_shape, [net.sizes[0], net.sizes[1]]);
     if (this.heatmaps) this.heatmaps.paint(net.W, net.b, net.bnParams, this.status.step);
     if (this.curves) this.curves.update(this.hist);
@@ -155,7 +174,7 @@ class View {
   get paints() {
     return { boundary: this.boundary ? this.boundary.paints : 0, heatmaps: this.heatmaps ? this.heatmaps.paints : 0,
       tiles: this.tiles ? this.tiles.paints : 0, curve: this.curve ? this.curve.paints : 0, curves: this.curves ? this.curves.paints : 0,
-      layers: this.layers ? this.layers.paints : 0 };
+      layers: this.layers ? this.layers.paints : 0, graph: this.graph ? this.graph.paints : 0 };
   }
 }
 
@@ -177,6 +196,7 @@ export function render(component) {
   styleShadow(parentElement);
   const { meta, arrays } = unpack(data);
   if (meta.parts[0] === 'checkpoint') return checkpoint.render(meta, arrays, component);
+  if (meta.parts[0] === 'edits') return edits.render(meta, component);  // the page's channel for changes by hand
   let v = views.get(meta.view);
   if (!v) { v = meta.parts[0] === 'compare' ? new CompareView(meta.view) : new View(meta.view); views.set(meta.view, v); }
   try {

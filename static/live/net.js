@@ -180,3 +180,31 @@ export function boundaryFields(P, N, K) {
   }
   return out;
 }
+
+// Every layer's output over X, eval mode, as the engine's MLP.activations: [a_0 = X, a_1, ...,
+// a_{L-1}, a_L = the output activation (softmax, sigmoid, tanh or linear: net.out)], each
+// (N * n_l). For the network graph's unit pictures (graph.js). The loop is logits' own.
+export function layerOutputs(net, X, N) {
+  let a = X;  // the inputs a_0
+  const L = net.sizes.length - 1, out = [a];
+  for (let l = 0; l < L; l++) {
+    a = affine(a, N, net.sizes[l], net.W[l], net.b[l], net.sizes[l + 1]);
+    if (l < L - 1) {
+      const bn = net.bnParams ? net.bnParams[l] : null;
+      if (bn) batchNormEval(a, N, net.sizes[l + 1], bn, net.bn_eps);
+      activate(a, net.acts[l]);
+    }
+    out.push(a);
+  }
+  const K = net.sizes[L], z = out[L];
+  if (net.out === 'softmax') {  // engine.losses softmax: exp(z - max) / sum, row by row
+    for (let i = 0; i < N; i++) {
+      let m = -Infinity, s = 0;
+      for (let k = 0; k < K; k++) m = Math.max(m, z[i * K + k]);
+      for (let k = 0; k < K; k++) { z[i * K + k] = Math.exp(z[i * K + k] - m); s += z[i * K + k]; }
+      for (let k = 0; k < K; k++) z[i * K + k] /= s;
+    }
+  } else if (net.out === 'sigmoid') activate(z, 'sigmoid');
+  else if (net.out === 'tanh') activate(z, 'tanh');
+  return out;
+}
