@@ -256,7 +256,7 @@ class Trainer:
         drawn at the next step from the trainer's generator, so the same edits give the same
         run). The test set does not change."""
         X = check_features("X_train", X_train, self.net.sizes[0], self.net.dtype)
-        y = check_labels("y_train", y_train, X.shape[0], self.net.sizes[-1])
+        y = self.net.check_targets("y_train", y_train, X.shape[0])
         self.X, self.y = X, y
         self._cursor = 0
         self._perm, self._perm_epoch = None, -1

@@ -390,10 +390,10 @@ def test_a_run_file_of_edited_data_holds_its_points_and_says_it_cannot_be_contin
     at = open_page("xor", {"hidden": "3"})
     ops(at, {"kind": "add", "x": 0.2, "y": 0.2, "label": 1})
     at.button(key="xor._step").click().run()
-    from ui.export_view import _run_bytes
+    from ui.export_view import run_bytes
 
     lb = lab(at, "xor")
-    data = _run_bytes(lb)
+    data = run_bytes(lb)
     tr = load_run(data)                      # in Python: the points come with the file
     np.testing.assert_array_equal(tr.X, lb.trainer.X)
     from ui.state import continue_run_bytes  # noqa: F401  (the page refuses it with a sentence)

@@ -63,5 +63,5 @@ def test_a_run_of_another_page_or_of_csv_data_is_refused():
         config_from_run("circles", run_settings(buf.getvalue()), config_from_params("circles", {})[0])
     buf = io.BytesIO()
     save_run(lab.trainer, buf)  # no spec: the data is in the file (a CSV run)
-    with pytest.raises(ValueError, match="your own CSV data"):
+    with pytest.raises(ValueError, match=r"your own data \(an uploaded CSV file"):
         config_from_run("xor", run_settings(buf.getvalue()), cfg)

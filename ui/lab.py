@@ -345,7 +345,7 @@ class Lab:
         if self.trainer.last_eval is None or self.step == 0:
             # evaluated once per state, not once per frame (MNIST evaluates in training only
             # every 50 steps), and as an engine pass: a heavy net's 2,000 test digits take ~40 MB
-            key = (id(self.trainer), self.step, self.builds)
+            key = (id(self.trainer), self.step, self.builds, self.edits)  # edits: changes by hand
             if getattr(self, "_eval", (None,))[0] != key:
                 with self.working():
                     self._eval = (key, self.trainer.evaluate())
