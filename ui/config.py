@@ -67,6 +67,10 @@ class LabConfig:
     batch_size: int = 0  # 0 = full batch
     steps_per_frame: int = 2
     csv_id: str = ""  # content hash of the user's uploaded CSV (dataset "csv"); never in links
+    # what the page shows (no effect on the run; TF Playground's showTestData, discretize, *_hide)
+    show_test: bool = True      # the test points on the 2-D pages' picture
+    discretize: bool = False    # the picture's background in two flat colours (the predicted class)
+    hide: tuple = ()            # controls and panels a teacher's link hides (HIDE_PARTS, share-link names)
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -89,6 +93,7 @@ DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "data_seed", "d
 ARCH_FIELDS = ("hidden", "activation", "per_layer", "batch_norm", "dropout", "per_layer_bn", "per_layer_drop",
                "loss", "output_activation", "init", "init_var", "seed")
 LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame")
+VIEW_FIELDS = ("show_test", "discretize", "hide")  # only what the page shows: never a rebuild
 
 PAGE_DEFAULTS: dict[str, LabConfig] = {
     "xor": LabConfig(dataset="xor", noise=0.05),
@@ -109,10 +114,20 @@ URL_NAMES = {
     "per_layer": "acts", "loss": "loss", "output_activation": "out", "init": "init", "init_var": "var",
     "seed": "seed", "optimizer": "opt", "lr": "lr", "momentum": "mom", "l2": "l2", "batch_size": "batch",
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
-    "per_layer_drop": "drops",
+    "per_layer_drop": "drops", "show_test": "testdata", "discretize": "discretize", "hide": "hide",
 }
 MAX_DROPOUT = 0.9
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
+# hide= (a teacher's link, ui.hiding): a sidebar control by its share-link name, or one of these
+HIDE_PARTS = {"play": "the Play button", "step": "the Step button", "epoch": "the Step epoch button",
+              "reset": "the Reset button", "text": "the page's introduction", "panel": "the right-panel switch",
+              "curves": "the loss and accuracy charts", "weights": "the weight heatmaps",
+              "charts": "the per-layer charts", "inside": "Look inside backprop"}
+
+
+def hide_names() -> tuple:
+    """Every name hide= takes: the parts above, then the share-link names of the controls."""
+    return tuple(HIDE_PARTS) + tuple(n for n in URL_NAMES.values() if n not in HIDE_PARTS and n != "hide")
 
 
 def _int_list(text: str) -> tuple:
@@ -174,7 +189,16 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         smallest = min(o for o in opts if o > 0)
         snapped = 0.0 if (zero_ok and v < smallest / 2) else _nearest(v, [o for o in opts if o > 0])
         return snapped, f"{URL_NAMES[name]}={raw} is not on the slider; using {snapped:g}"
-    if name == "batch_norm":
+    if name == "hide":
+        names = [n for n in raw.replace(" ", "").split(",") if n]
+        known = hide_names()
+        unknown = [n for n in names if n not in known]
+        if names and len(unknown) == len(names):
+            raise ValueError(f"names nothing that can be hidden: {', '.join(known)}")
+        kept = tuple(n for n in known if n in names)  # one order, whatever the link's
+        return kept, (f"hide= names {len(unknown)} thing{'s' if len(unknown) > 1 else ''} that cannot be hidden "
+                      f"(“{unknown[0][:20]}”…); the rest is hidden" if unknown else None)
+    if name in ("batch_norm", "show_test", "discretize"):
         if raw.lower() not in ("0", "1", "true", "false", "on", "off"):
             raise ValueError("must be 1 (on) or 0 (off)")
         return raw.lower() in ("1", "true", "on"), None

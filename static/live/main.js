@@ -44,8 +44,10 @@ class View {
   receive(data, arrays, parent) {
     this.frames++;
     this.attach(parent);
+    this.show = data.show;  // what the picture shows: test points, flat colours (boundary.js setShow)
     if (data.full || data.id !== this.id) this.start(data, arrays);
     else this.hist.append(data.hist);
+    if (this.boundary) this.boundary.setShow(this.show);
     this.hist.setEval(data.last_eval);
     const net = this.net;
     Object.assign(net, netParams(arrays, net.sizes.length - 1));
@@ -88,7 +90,7 @@ class View {
     this.announcer = has('status') ? new Announcer(this.root) : null;  // the status for a screen reader (a11y.js)
     if (has('status')) this.statusEl = add('bp-status');
     const top = has('boundary') || has('tiles') || has('curves') ? add(`bp-top${has('curves') && (has('boundary') || has('tiles')) ? ' bp-two' : ''}`) : null;
-    if (has('boundary')) this.boundary = new Boundary(add('bp-left', top));
+    if (has('boundary')) { this.boundary = new Boundary(add('bp-left', top)); this.boundary.setShow(this.show); }
     if (has('tiles')) {
       const left = add('bp-left', top);
       left.innerHTML = '<h2>What the first layer learned</h2>';
