@@ -13,6 +13,7 @@ const [{ Boundary }, { Heatmaps, Tiles }, { Curves, History, pct }, { unpack, ne
   import(`./compare.js${V}`)]);
 const { onRemChange } = await import(`./scale.js${V}`);
 const { Announcer } = await import(`./a11y.js${V}`);
+(await import(`./keys.js${V}`)).install();  // Space, →, Page Down, R press the page's buttons (keys.js)
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href];
 
