@@ -162,15 +162,16 @@ def test_test_data_and_discretize_are_painted_and_share_linked(server, browser):
     assert "test points not shown" in legend and "○" not in legend
     got = page.evaluate(FIELD, name)
     res = got["res"]
-    probs = boundary_grid(lab.net, lab.dataset.bounds, res)[2]
+    probs = boundary_grid(lab.net, lab.dataset.bounds, res, normalize=True)  # (res, res, 2)
     want = discrete_image(probs)
     have = np.array(got["rgba"], dtype=np.uint8).reshape(res, res, 4)[..., :3]
-    assert np.array_equal(have, want), f"{(have != want).any(axis=2).sum()} pixels differ"
+    diff = np.abs(have.astype(int) - want.astype(int))
+    assert diff.max() <= 1, f"{(diff > 1).any(axis=2).sum()} pixels differ"  # the same class everywhere
     assert len(np.unique(have.reshape(-1, 3), axis=0)) == 2  # two flat colours
     # switch both back in the page: test points drawn, shading by confidence, the link follows
-    page.get_by_role("switch", name="Test data").click()
+    page.locator(".st-key-circles-show_test label").first.click()  # the toggle's label (its input is covered)
     page.wait_for_function(f"() => window.__bpLive.get({name!r}).boundary.drawn.test === {n_test}", timeout=20000)
-    page.get_by_role("switch", name="Discretize").click()
+    page.locator(".st-key-circles-discretize label").first.click()
     page.wait_for_function(f"() => !window.__bpLive.get({name!r}).boundary.show.discrete", timeout=20000)
     page.wait_for_timeout(300)
     got = page.evaluate(FIELD, name)
