@@ -130,10 +130,10 @@ def test_keys_skip_buttons_a_link_hides(server, browser):
     assert page.evaluate("() => window.__bpLive.get('xor/main').parts") == ["status", "boundary", "weights", "layers"]
     focus_nothing(page)
     page.keyboard.press(" ")
+    page.wait_for_timeout(1000)
+    assert state(page, name)["playing"] is False and state(page, name)["step"] == 0  # no (visible) Play button
     page.keyboard.press("ArrowRight")
     wait_step(page, name, 1)
-    page.wait_for_timeout(500)
-    assert state(page, name)["playing"] is False  # Space found no (visible) Play button
     assert "hide=" in page.url  # the link keeps hiding in the students' own share link
     page.close()
 
