@@ -1,6 +1,8 @@
 """Start here: what the playground is and how to read each view."""
 import streamlit as st
 
+from ui import tfpg_view
+
 st.title("Backprop playground")
 st.markdown(
     "Train small neural networks and **watch backpropagation work**: every number it computes — "
@@ -74,3 +76,7 @@ with c2:
              r"\frac{\partial L}{\partial b_l} = \textstyle\sum_n \delta_{l,n}")
     st.caption(r"Samples are rows: a batch $X$ is $N \times n_{in}$, $W_l$ is $n_{l-1} \times n_l$, "
                r"$\delta_l$ is $N \times n_l$.")
+st.markdown("## Coming from TensorFlow Playground?")
+st.caption("A link from playground.tensorflow.org (course notes are full of them) opens here with the same data set, "
+           "network and settings; the page then says what differs.")
+tfpg_view.paste_box("intro")

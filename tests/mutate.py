@@ -229,6 +229,18 @@ MUTANTS: list[Mutant] = [
            "if (+width !== e.width) {", "a number compared with the stored text: every line rewritten each frame"),
     Mutant("points_click_y_flipped", "static/live/points.js", "y1 - (e.clientY - r.top) / r.height * (y1 - y0)",
            "y0 + (e.clientY - r.top) / r.height * (y1 - y0)", "a click adds its point mirrored top to bottom"),
+    # --- issue 19: keys, TensorFlow Playground links, the Test data / Discretize switches
+    Mutant("keys_held_key_repeats", "static/live/keys.js", "  if (e.repeat) return;", "",
+           "a key held down (auto-repeat) presses Step or Reset again and again"),
+    Mutant("keys_press_hidden_button", "static/live/keys.js",
+           "if (b && !b.disabled && b.getClientRects().length > 0) return b;", "if (b && !b.disabled) return b;",
+           "Space presses the Play button a teacher's hide=play took off the screen"),
+    Mutant("keys_ignore_ctrl", "static/live/keys.js", "if (!suffix || e.ctrlKey || e.altKey",
+           "if (!suffix || e.altKey", "Ctrl+→ (the browser's and the OS's own shortcut) also presses Step"),
+    Mutant("tfpg_train_share_as_test_share", "ui/tfpg.py", "test = round((100 - perc) / 100 * 20) / 20",
+           "test = round(perc / 100 * 20) / 20", "a link's percTrainData (the training share) becomes our test share"),
+    Mutant("discretize_still_shaded", "static/live/net.js", "const s = discrete ? 0.72 : 0.72 * Math.pow(conf, 0.8)",
+           "const s = 0.72 * Math.pow(conf, 0.8)", "Discretize output still shades the field by confidence"),
     Mutant("bad_latex_caption", "app_pages/intro.py", r"$W_l$ is $n_{l-1} \times n_l$", "W_l is n_{l-1} x n_l",
            "Start here shows raw LaTeX again"),
     # --- regression (issue 19, item 1): engine, pages, browser

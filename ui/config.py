@@ -86,6 +86,10 @@ class LabConfig:
     sched_tmax: int = 1000      # cosine: from lr down to lr_min over this many steps
     lr_min: float = 0.0
     clip: float = 0.0           # max norm of all gradients together; 0 = no clipping
+    # what the page shows (no effect on the run; TF Playground's showTestData, discretize, *_hide)
+    show_test: bool = True      # the test points on the 2-D pages' picture
+    discretize: bool = False    # the picture's background in two flat colours (the predicted class)
+    hide: tuple = ()            # controls and panels a teacher's link hides (HIDE_PARTS, share-link names)
 
     def activations(self):
         return list(self.per_layer) if self.per_layer else self.activation
@@ -115,6 +119,7 @@ ARCH_FIELDS = ("hidden", "activation", "per_layer", "batch_norm", "dropout", "pe
 LIVE_FIELDS = ("optimizer", "lr", "momentum", "l2", "batch_size", "steps_per_frame", "l1", "schedule", "sched_every",
                "sched_decay", "sched_tmax", "lr_min", "clip")
 SCHEDULE_FIELDS = {"step": ("sched_every", "sched_decay"), "cosine": ("sched_tmax", "lr_min")}  # each schedule's own
+VIEW_FIELDS = ("show_test", "discretize", "hide")  # only what the page shows: never a rebuild
 
 PAGE_DEFAULTS: dict[str, LabConfig] = {
     "xor": LabConfig(dataset="xor", noise=0.05),
@@ -146,10 +151,21 @@ URL_NAMES = {
     "steps_per_frame": "spf", "batch_norm": "bn", "dropout": "drop", "per_layer_bn": "bns",
     "per_layer_drop": "drops", "problem": "problem", "features": "features", "l1": "l1", "schedule": "sched",
     "sched_every": "every", "sched_decay": "decay", "sched_tmax": "tmax", "lr_min": "lrmin", "clip": "clip",
+    "show_test": "testdata", "discretize": "discretize", "hide": "hide",
 }
 TWO_D_ONLY = ("n_samples", "noise", "test_fraction", "dataset", "features")  # settings the MNIST page ignores
 MAX_DROPOUT = limits.MAX_DROPOUT
 FIELD_OF = {v: k for k, v in URL_NAMES.items()}
+# hide= (a teacher's link, ui.hiding): a sidebar control by its share-link name, or one of these
+HIDE_PARTS = {"play": "the Play button", "step": "the Step button", "epoch": "the Step epoch button",
+              "reset": "the Reset button", "text": "the page's introduction", "panel": "the right-panel switch",
+              "curves": "the loss and accuracy charts", "weights": "the weight heatmaps",
+              "charts": "the per-layer charts", "inside": "Look inside backprop"}
+
+
+def hide_names() -> tuple:
+    """Every name hide= takes: the parts above, then the share-link names of the controls."""
+    return tuple(HIDE_PARTS) + tuple(n for n in URL_NAMES.values() if n not in HIDE_PARTS and n != "hide")
 
 
 def _int_list(text: str) -> tuple:
@@ -235,7 +251,16 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
             raise ValueError(f"must name input features from {', '.join(FEATURE_NAMES)}, like x1sq,x2sq"
                              + (f" (“{unknown[0][:20]}” is not one)" if unknown else ""))
         return tuple(n for n in FEATURE_NAMES if n in names), None  # the sidebar's order
-    if name == "batch_norm":
+    if name == "hide":
+        names = [n for n in raw.replace(" ", "").split(",") if n]
+        known = hide_names()
+        unknown = [n for n in names if n not in known]
+        if names and len(unknown) == len(names):
+            raise ValueError(f"names nothing that can be hidden: {', '.join(known)}")
+        kept = tuple(n for n in known if n in names)  # one order, whatever the link's
+        return kept, (f"hide= names {len(unknown)} thing{'s' if len(unknown) > 1 else ''} that cannot be hidden "
+                      f"(“{unknown[0][:20]}”…); the rest is hidden" if unknown else None)
+    if name in ("batch_norm", "show_test", "discretize"):
         if raw.lower() not in ("0", "1", "true", "false", "on", "off"):
             raise ValueError("must be 1 (on) or 0 (off)")
         return raw.lower() in ("1", "true", "on"), None

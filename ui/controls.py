@@ -14,6 +14,11 @@ from .echo import plain
 from .lab import Lab
 
 
+# static/live/keys.js presses the buttons for these keys (not while a text field has the focus)
+KEY_HELP = {"play": "Train continuously; press again to pause. Key: Space.",
+            "step": "Key: → or Page Down (a presentation clicker's “next”).", "reset": "Key: R."}
+
+
 def _toggle_play(lab: Lab) -> None:
     lab.playing = not lab.playing
     lab.error = None
@@ -42,15 +47,15 @@ def control_bar(page: str, lab: Lab) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content", wrap=False):
         st.button("Pause" if lab.playing else "Play", key=state.key(page, "_play"), type="primary",
                   icon=":material/pause:" if lab.playing else ":material/play_arrow:",
-                  on_click=_toggle_play, args=(lab,), width=projector.play_width())
+                  on_click=_toggle_play, args=(lab,), width=projector.play_width(), help=KEY_HELP["play"])
         st.button("Step", key=state.key(page, "_step"), on_click=_step, args=(lab,),
-                  help="One mini-batch update: forward, loss, backward, update.")
+                  help="One mini-batch update: forward, loss, backward, update. " + KEY_HELP["step"])
         st.button("Step epoch", key=state.key(page, "_epoch"), on_click=_epoch, args=(lab,),
                   help=f"Updates until every training sample has been used once "
                        f"({lab.trainer.steps_per_epoch} step{'s' if lab.trainer.steps_per_epoch != 1 else ''} "
                        f"at this batch size).")
         st.button("Reset", key=state.key(page, "_reset"), on_click=_reset, args=(lab,),
-                  help="Fresh weights from the seed, step 0. Settings are kept.")
+                  help="Fresh weights from the seed, step 0. Settings are kept. " + KEY_HELP["reset"])
 
 
 def messages(page: str, lab: Lab | None, error: str | None) -> None:

@@ -39,6 +39,7 @@ meta:
     last_eval  [step, test loss, test accuracy] of the latest evaluation (MNIST evaluates
             every 50 steps: a frame the browser skipped must not lose its test point)
     smooth  mini-batches: the loss chart adds a moving average
+    show    what the picture shows: {"test": the test points, "discrete": flat class colours}
     tiles   MNIST: {"n": tiles, "n_units": units of layer 1, "max": each tile's max |w|}
 arrays:
     W1.., b1..  the parameters in the net's dtype, W_l row-major (n_{l-1}, n_l); MNIST sends
@@ -175,7 +176,7 @@ class FrameMaker:
         full = self.sent_step is None or self._id != f"{self.page}:{lab.builds}"
         self._id = f"{self.page}:{lab.builds}"
         meta = {"view": self.view, "id": self._id, "parts": list(self.parts), "full": full, "status": status(lab),
-                "smooth": tr.effective_batch_size < tr.n_train}
+                "smooth": tr.effective_batch_size < tr.n_train, "show": show(lab.cfg)}
         arrays = {}
         # one snapshot of the records for the whole frame: a Pause can leave an overlapping
         # script run whose live loop undoes steps (engine.snapshots.restore deletes the list's
@@ -272,6 +273,11 @@ def regression_data_meta(ds, arrays: dict) -> dict:
     return {"classes": ["ŷ"], "colors": CLASS_COLORS, "target": ds.target, "vmax": value_scale(ds),
             "value_colors": list(VALUE_COLORS), "bounds": [float(v) for v in ds.bounds], "res": BOUNDARY_RES,
             "n_train": int(len(ds.y_train))}
+
+
+def show(cfg) -> dict:
+    """What the picture shows (ui.config VIEW_FIELDS): the test points, flat class colours."""
+    return {"test": bool(cfg.show_test), "discrete": bool(cfg.discretize)}
 
 
 def status(lab) -> dict:

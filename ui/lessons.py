@@ -173,7 +173,7 @@ LESSONS = [
 
 BY_KEY = {ls.key: ls for ls in LESSONS}
 # settings a lesson's claims do not depend on (speed only)
-_NOT_SETTINGS = ("steps_per_frame",)
+_NOT_SETTINGS = ("steps_per_frame", "show_test", "discretize", "hide")
 
 
 def _open(lesson: Lesson, params: dict, label: str | None = None) -> None:
@@ -264,6 +264,9 @@ def render() -> None:
     st.caption("Ready scenarios for a class: each button opens the page with the right settings (the "
                "address bar then holds a share link for the students). What you should see is checked by "
                "the project's tests, in the same engine.")
+    from . import tfpg_view
+
+    tfpg_view.paste_box("lessons")  # a TensorFlow Playground link from older course notes opens here too
     cols = st.columns(2, gap="medium")
     for i, lesson in enumerate(LESSONS):
         with cols[i % 2].container(border=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import byhand, controls, hidden_view, inspect, lessons, projector, regression, state
+from . import byhand, controls, hidden_view, hiding, inspect, lessons, projector, regression, state, tfpg_view
 from .echo import plain
 from .frames import FrameMaker
 from .live import run_live
@@ -30,6 +30,7 @@ PAGE_TEXT = {
 PANELS = {"curves": "Loss & accuracy", "graph": "Network graph", "hidden": "Hidden space", "neurons": "Neurons"}
 ALL_PARTS = ("status", "boundary", "hand", "curves", "weights", "layers")
 GRAPH_PARTS = ("status", "boundary", "hand", "graph", "weights", "layers")  # the network graph instead of the curves
+HIDE_OF_PART = {"curves": "curves", "weights": "weights", "layers": "charts"}  # hide= names (ui.hiding)
 
 
 def _frame_interval(net) -> float:
@@ -45,9 +46,11 @@ def _panel(page: str) -> str:
     return state.ui_value(page, "panel") or "curves"
 
 
-def _live(view: str, page: str, parts: tuple, lab) -> tuple:
-    """A live element showing ``parts``, filled with its first (full) frame at once."""
-    return live_element(f"bp-live-{view}", FrameMaker(f"{page}/{view}", page, parts, lab))
+def _live(view: str, page: str, parts: tuple, lab) -> list:
+    """A live element showing ``parts`` (less those a teacher's link hides), filled with its first
+    (full) frame at once; [] if nothing is left to show."""
+    parts = tuple(p for p in parts if hiding.shown(page, HIDE_OF_PART.get(p, p)))
+    return [live_element(f"bp-live-{view}", FrameMaker(f"{page}/{view}", page, parts, lab))] if parts else []
 
 
 def _layout(page, lab):
@@ -55,7 +58,7 @@ def _layout(page, lab):
         parts = ALL_PARTS if _panel(page) == "curves" or lab.net.is_regression else GRAPH_PARTS
         if lab.net.is_regression:
             parts = tuple(p for p in parts if p != "hand")
-        return {"live": [_live("main", page, parts, lab)]}
+        return {"live": _live("main", page, parts, lab)}
     slots = {}
     left, right = st.columns([1.05, 1], gap="medium")
     with left:
@@ -65,7 +68,7 @@ def _layout(page, lab):
         slots["right"] = st.empty()
         slots["right2"] = st.empty()
         _draw_slow(page, lab, slots)
-    slots["live"] = [upper, _live("lower", page, ("weights", "layers"), lab)]
+    slots["live"] = upper + _live("lower", page, ("weights", "layers"), lab)
     return slots
 
 
@@ -78,11 +81,22 @@ def _draw_slow(page, lab, slots):
         hidden_view.draw_hidden(page, lab, slots["right"], slots["right2"])
 
 
+def view_switches(page: str) -> None:
+    """Test data / Discretize: what the picture shows (TensorFlow Playground's two check boxes
+    under its output; the browser paints them, static/live/boundary.js). The run is not touched."""
+    st.toggle("Test data", key=state.key(page, "show_test"), persist_state="session",
+              help="Show the test points (hollow circles) on the picture. The test numbers are computed either way.")
+    st.toggle("Discretize", key=state.key(page, "discretize"), persist_state="session",
+              help="Paint the background in flat colours, the class the network predicts at each point, instead of "
+                   "shading it by how sure the network is.")
+
+
 def render(page: str) -> None:
     """The whole page body (the sidebar is drawn by app.py)."""
     title, intro = PAGE_TEXT[page] if page in PAGE_TEXT else regression.PAGE_TEXT[page]
     st.title(title)
-    projector.intro(intro)
+    if hiding.shown(page, "text"):
+        projector.intro(intro)
     cfg = state.read_config(page)
     lab, error = state.ensure_lab(page, cfg)
     if lab is None:
@@ -94,6 +108,7 @@ def render(page: str) -> None:
     byhand.channel(page)
     lessons.box(page, lab)
     controls.messages(page, lab, error)
+    tfpg_view.notes(page)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         controls.control_bar(page, lab)
         # the network graph and data by hand are for classification: a regression's points carry
@@ -107,10 +122,13 @@ def render(page: str) -> None:
                                  "picture, the weights as lines; type a weight or bias there. ")
                              + "Hidden space: the data as a hidden layer sees it. Neurons: each hidden unit over "
                                "the input plane.")
+        if not lab.net.is_regression:  # test points and flat class colours: a decision boundary's
+            view_switches(page)
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)
         elif _panel(page) == "hidden":
             hidden_view.layer_picker(page, lab)
     slow = None if _panel(page) == "curves" else (lambda lab_, slots: _draw_slow(page, lab_, slots))
     run_live(page, lambda: _layout(page, lab), slow, frame_interval=_frame_interval(lab.net))
-    inspect.render_static(page, lab)
+    if hiding.shown(page, "inside"):
+        inspect.render_static(page, lab)

@@ -7,6 +7,7 @@ import streamlit as st
 from . import projector, state
 from .echo import plain
 from .compare import DATASETS, DEEP, RACES, WATCH, WATCH_SETTING, CompareMaker, params_from_config, watch_applies
+from .controls import KEY_HELP
 from .live import run_live
 from .live_view import live_element
 
@@ -41,11 +42,11 @@ def render() -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.button("Pause" if lab.playing else "Play", key=state.key(PAGE, "_play"), type="primary",
                   icon=":material/pause:" if lab.playing else ":material/play_arrow:", width=projector.play_width(),
-                  on_click=state.toggle_compare_play)
+                  on_click=state.toggle_compare_play, help=KEY_HELP["play"])
         st.button("Step", key=state.key(PAGE, "_step"), on_click=state.step_compare,
-                  help="One mini-batch update of every run.")
+                  help="One mini-batch update of every run. " + KEY_HELP["step"])
         st.button("Reset", key=state.key(PAGE, "_reset"), on_click=state.reset_compare,
-                  help="Every run back to step 0 from the same seed.")
+                  help="Every run back to step 0 from the same seed. " + KEY_HELP["reset"])
     note = WATCH[cfg.race]
     if cfg.race == "batchnorm" and len(cfg.hidden) < 3:
         note += f" (Fewer than 3 hidden layers were given, so this race uses {','.join(map(str, DEEP))}.)"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.views import confident_mistakes, confusion
 
-from . import charts, controls, inspect, lessons, projector, state
+from . import charts, controls, hiding, inspect, lessons, projector, state
 from .echo import plain
 from .draw_digit import draw_digit_tab, output_meaning
 from .frames import FrameMaker
@@ -89,7 +89,8 @@ def _data_section(lab) -> None:
 def render() -> None:
     page = "mnist"
     st.title("MNIST digits")
-    projector.intro("Real handwriting: 28 × 28 pixels = 784 inputs per digit. **Train and test subsets are split "
+    if hiding.shown(page, "text"):
+        projector.intro("Real handwriting: 28 × 28 pixels = 784 inputs per digit. **Train and test subsets are split "
                "from MNIST's 10,000-digit test set** (shipped with the app for offline use; the 60,000-digit "
                "training set is not included). Choose digits and sizes under *Data* in the sidebar.")
     cfg = state.read_config(page)
@@ -111,4 +112,5 @@ def render() -> None:
                        "Rebuilds the model.")
     _data_section(lab)
     run_live(page, lambda: _layout(lab), _draw_slow, frame_interval=FRAME_INTERVAL)
-    inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})
+    if hiding.shown(page, "inside"):
+        inspect.render_static(page, lab, extra={"Draw a digit": draw_digit_tab})

@@ -405,10 +405,25 @@ def apply_lesson(page: str, cfg: LabConfig, panel: str | None = None) -> None:
     st.session_state[key(page, "_seeded")] = True
     st.session_state[key(page, "_link_warnings")] = []
     st.session_state[key(page, "_lesson_opened")] = True
+    st.session_state[key(page, "_tfpg_notes")] = []
     if lab(page) is not None:
         if lab(page).hand_data:  # a lesson's claims speak of the data as generated
             lab(page).revert_data()
         lab(page).reset()  # a lesson starts at step 0, also when its settings are the page's current ones
+
+
+def apply_link(page: str, cfg: LabConfig, warnings: list[str], notes: list[str]) -> None:
+    """Every sidebar widget of ``page`` from ``cfg`` (a translated TensorFlow Playground link, ui.tfpg),
+    with the link parser's ``warnings`` and the translation's ``notes`` to show there; the page
+    counts as visited (its address is not read again), an open lesson box closes, step 0."""
+    apply_settings(page, _widget_values(cfg))
+    st.session_state[key(page, "panel")] = "curves"
+    st.session_state[key(page, "_seeded")] = True
+    st.session_state[key(page, "_link_warnings")] = list(warnings)
+    st.session_state[key(page, "_tfpg_notes")] = list(notes)
+    st.session_state[key(page, "_lesson")] = None
+    if lab(page) is not None:
+        lab(page).reset()
 
 
 def apply_settings(page: str, changes: dict) -> None:

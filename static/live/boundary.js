@@ -36,6 +36,8 @@ export class Boundary {
     label(this.line, 'the decision boundary line');
     label(this.points, 'the data points');
     this.size = 0;
+    this.show = { test: true, discrete: false };  // what the picture shows (ui.frames show)
+    this.drawn = null;  // points drawn last: {train, test}, read by the browser tests
     this.last = null;  // what was drawn last: {res, rgba, segments}, read by the browser tests
     this.paints = 0;
     this.width = 0;
@@ -58,19 +60,33 @@ export class Boundary {
     this.grid = null;  // the grid points and their image, made at the first paint
     this.xy = data.xy;  // (N, 2) float32, train first
     this.y = data.y;    // (N,) uint8
-    const K = net.sizes[net.sizes.length - 1];
+    this.K = net.sizes[net.sizes.length - 1];
+    this.describe();
+    this.size = 0;  // force the static layer to redraw
+  }
+
+  // Test data / Discretize (ui/page2d.py view_switches): the points and the legend follow
+  setShow(show) {
+    if (!show || (show.test === this.show.test && show.discrete === this.show.discrete)) return;
+    this.show = { test: !!show.test, discrete: !!show.discrete };
+    if (this.data) { this.describe(); this.size = 0; }  // the points and the legend are drawn again
+  }
+
+  // the legend and the picture's name for a screen reader
+  describe() {
+    const data = this.data, K = this.K, test = this.show.test;
     const items = data.classes.map((name, k) => {
       const c = data.colors[k % data.colors.length];
-      return `<span><b style="color:${c}">●</b> ${escape(name)} train <b style="color:${c}">○</b> test</span>`;
+      return `<span><b style="color:${c}">●</b> ${escape(name)} train${test ? ` <b style="color:${c}">○</b> test` : ''}</span>`;
     });
     const line = K > 2 ? 'black lines: where the predicted class changes' : 'black line: p = 0.5';
+    const bg = this.show.discrete ? 'the class the network predicts' : "the network's class probability";
     this.el.querySelector('.bp-legend').innerHTML = items.join(' ')
-      + `<span class="bp-legend-note">background: the network's class probability; ${line}</span>`;
+      + `<span class="bp-legend-note">background: ${bg}; ${line}${test ? '' : '; test points not shown'}</span>`;
     const [x0, x1, y0, y1] = data.bounds, nTest = data.y.length - data.n_train;
     label(this.box, `Decision boundary over the input square x₁ from ${fmt(x0)} to ${fmt(x1)}, x₂ from ${fmt(y0)} to ${fmt(y1)}: `
-      + `${data.n_train} training points (filled) and ${nTest} test points (hollow) of the classes ${data.classes.join(', ')}; `
-      + `background: the network's class probability; ${line}. Hover with a mouse for the probability at a point.`);
-    this.size = 0;  // force the static layer to redraw
+      + `${data.n_train} training points (filled)${test ? ` and ${nTest} test points (hollow)` : ` (the ${nTest} test points are not shown)`} `
+      + `of the classes ${data.classes.join(', ')}; background: ${bg}; ${line}. Hover with a mouse for the probability at a point.`);
   }
 
   // the square's size follows the element's width, read by a ResizeObserver: reading
@@ -106,7 +122,8 @@ export class Boundary {
     if (x0 < 0 && 0 < x1) { const [zx] = this.px(0, 0); ctx.beginPath(); ctx.moveTo(zx, 0); ctx.lineTo(zx, S); ctx.stroke(); }
     if (y0 < 0 && 0 < y1) { const [, zy] = this.px(0, 0); ctx.beginPath(); ctx.moveTo(0, zy); ctx.lineTo(S, zy); ctx.stroke(); }
     const n = this.y.length, nTrain = this.data.n_train, colors = this.data.colors;
-    for (const test of [false, true]) {  // train filled, test hollow (drawn on top)
+    this.drawn = { train: nTrain, test: this.show.test ? n - nTrain : 0 };
+    for (const test of this.show.test ? [false, true] : [false]) {  // train filled, test hollow (drawn on top)
       for (let i = test ? nTrain : 0; i < (test ? n : nTrain); i++) {
         const [px, py] = this.px(this.xy[2 * i], this.xy[2 * i + 1]);
         const c = colors[this.y[i] % colors.length];
@@ -140,7 +157,7 @@ export class Boundary {
     if (this.overlay) { this.overlay(this, net, X, image); this.paints++; return; }  // a unit of the network graph, large (graph.js)
     const N = res * res, K = net.sizes[net.sizes.length - 1];
     const P = classProbabilities(net, logits(net, X, N), N);
-    colourField(P, N, K, this.data.colors, image.data);
+    colourField(P, N, K, this.data.colors, image.data, this.show.discrete);
     this.field.getContext('2d').putImageData(image, 0, 0);
     const segments = boundaryFields(P, N, K).map((f) => contourSegments(f, res));
     const ctx = this.line.getContext('2d'), S = this.size, dpr = this.line.width / S, k = S / (res - 1);

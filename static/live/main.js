@@ -17,6 +17,7 @@ const { Announcer } = await import(`./a11y.js${V}`);
 const checkpoint = await import(`./checkpoint.js${V}`);  // the browser's copy of the run
 const [edits, { Graph }, { HandData }] = await Promise.all([  // changes by hand (ui/byhand.py)
   import(`./edits.js${V}`), import(`./graph.js${V}`), import(`./points.js${V}`)]);
+(await import(`./keys.js${V}`)).install();  // Space, →, Page Down, R press the page's buttons (keys.js)
 
 const CSS = [new URL(`../vendor/uPlot.min.css`, import.meta.url).href, new URL(`./live.css${V}`, import.meta.url).href,
   new URL(`./byhand.css${V}`, import.meta.url).href];
@@ -57,8 +58,10 @@ class View {
   receive(data, arrays, parent) {
     this.frames++;
     this.attach(parent);
+    this.show = data.show;  // what the picture shows: test points, flat colours (boundary.js setShow)
     if (data.full || data.id !== this.id) this.start(data, arrays);
     else this.hist.append(data.hist);
+    if (this.boundary) this.boundary.setShow(this.show);
     this.hist.setEval(data.last_eval);
     const net = this.net;
     Object.assign(net, netParams(arrays, net.sizes.length - 1));
@@ -110,7 +113,10 @@ class View {
     const pic = has('boundary') || has('tiles') || has('curve');
     const right = has('curves') || has('graph');
     const top = pic || right ? add(`bp-top${right && pic ? ' bp-two' : ''}`) : null;
-    if (has('boundary')) this.boundary = new (net.problem === 'regression' ? ValueField : Boundary)(add('bp-left', top));
+    if (has('boundary')) {
+      this.boundary = new (net.problem === 'regression' ? ValueField : Boundary)(add('bp-left', top));
+      this.boundary.setShow(this.show);
+    }
     if (has('curve')) this.curve = new CurveFit(add('bp-left', top));  // 1-D regression
     if (has('hand') && this.boundary) { this.hand = new HandData(this.boundary, this.name.split('/')[0]); this.hand.setData(this.data); }
     if (has('graph')) { this.graph = new Graph(add('bp-right', top), this); this.graph.setNet(net, this.data); }

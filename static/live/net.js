@@ -137,7 +137,9 @@ const nanToNum = (v) => (Number.isNaN(v) ? 0.5 : v === Infinity ? 1 : v === -Inf
 // ui.charts.probability_image: P (N*K) -> RGBA bytes. Two classes (or one output): white at
 // p = 0.5, towards the class colour as the network gets sure; K > 2: the argmax class's
 // colour by confidence. Kept light (at most 72 %) so the data points stay visible.
-export function colourField(P, N, K, colors, rgba) {
+// discrete (TensorFlow Playground's "Discretize output"): the predicted class's colour at that
+// 72 % everywhere, however sure the network is.
+export function colourField(P, N, K, colors, rgba, discrete = false) {
   const C = colors.map(hexRGB);
   for (let i = 0; i < N; i++) {
     let cls, conf;
@@ -151,7 +153,7 @@ export function colourField(P, N, K, colors, rgba) {
       for (let k = 0; k < K; k++) { const v = nanToNum(P[i * K + k]); if (v > top) { top = v; cls = k; } }
       conf = Math.min(Math.max((top - 1 / K) / (1 - 1 / K), 0), 1);
     }
-    const s = 0.72 * Math.pow(conf, 0.8), c = C[cls % C.length];
+    const s = discrete ? 0.72 : 0.72 * Math.pow(conf, 0.8), c = C[cls % C.length];
     rgba[4 * i] = Math.trunc(255 * (1 - s) + c[0] * s);
     rgba[4 * i + 1] = Math.trunc(255 * (1 - s) + c[1] * s);
     rgba[4 * i + 2] = Math.trunc(255 * (1 - s) + c[2] * s);
