@@ -256,7 +256,9 @@ def _parse_value(name: str, raw: str, page: str, cfg: LabConfig):
         known = hide_names()
         unknown = [n for n in names if n not in known]
         if names and len(unknown) == len(names):
-            raise ValueError(f"names nothing that can be hidden: {', '.join(known)}")
+            # the first names only: the whole list (~50) would make a warning of 400 characters
+            raise ValueError(f"names nothing that can be hidden: it takes {', '.join(known[:8])} or any setting's "
+                             "link name, like hide=lr,mom")
         kept = tuple(n for n in known if n in names)  # one order, whatever the link's
         return kept, (f"hide= names {len(unknown)} thing{'s' if len(unknown) > 1 else ''} that cannot be hidden "
                       f"(“{unknown[0][:20]}”…); the rest is hidden" if unknown else None)
