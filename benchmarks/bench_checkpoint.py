@@ -28,7 +28,8 @@ from engine import load_dataset  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ui.checkpoint import CHECKPOINT_SECONDS, WRITE_SHARE  # noqa: E402
-from ui.config import CHECKPOINT_BYTES, config_from_params  # noqa: E402
+from ui.config import config_from_params  # noqa: E402
+from ui.limits import CHECKPOINT_BYTES  # noqa: E402
 from ui.export_view import run_bytes  # noqa: E402
 from ui.lab import Lab  # noqa: E402
 from ui.page2d import _frame_interval  # noqa: E402

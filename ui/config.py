@@ -617,12 +617,10 @@ def _options_from_run(net: dict, tr: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- changes by hand (ui/byhand.py)
-HAND_MAX_TRAIN = 5000     # training points a 2-D set edited by hand may hold (as many as a CSV upload's rows)
-HAND_MIN_TRAIN = 4        # ... and at least, after shift-clicks
+# the sizes a visitor can reach by hand live in ui.limits (the one place); these names stay here too
+HAND_MAX_TRAIN, HAND_MIN_TRAIN = limits.HAND_MAX_TRAIN, limits.HAND_MIN_TRAIN
+MAX_TYPED_VALUE, EDIT_OPS, GRAPH_MAX_UNITS = limits.MAX_TYPED_VALUE, limits.EDIT_OPS, limits.GRAPH_MAX_UNITS
 HAND_RADIUS = 0.04        # a shift-click removes the nearest point within this share of the square's side
-MAX_TYPED_VALUE = 1000.0  # a weight or bias typed into the network graph: |value| at most this
-EDIT_OPS = 32             # changes one browser message may carry (it re-sends those not yet acknowledged)
-GRAPH_MAX_UNITS = 16      # the network graph draws layers of at most this many units
 EDITED_PARAM = "edited"   # share link: "edited=points" says the data were edited by hand (a link cannot carry them)
 EDITED_WARNING = ("This link comes from a page whose training points were edited by hand (added or removed by "
                   "clicking); a link cannot carry those points, so this page shows the data as generated.")

@@ -106,6 +106,16 @@ RUN_MEMBERS = 128              # zip members (the heaviest run above has 93)
 IMAGE_MAX_SIDE = 640           # pixels per side of a drawing (the canvas sends 280 x 280)
 IMAGE_MAX_BYTES = 1_500_000    # of its data URL
 
+# ----------------------------------------------------------------------------- changes by hand
+HAND_MAX_TRAIN = 5000          # training points a 2-D set edited by hand may hold (as many as a CSV's rows)
+HAND_MIN_TRAIN = 4             # ... and at least, after shift-clicks
+MAX_TYPED_VALUE = 1000.0       # a weight or bias typed into the network graph: |value| at most this
+EDIT_OPS = 32                  # changes one browser message may carry (it re-sends those not yet acknowledged)
+GRAPH_MAX_UNITS = 16           # the network graph draws (and sends gradients for) layers of at most this many units
+
+# ----------------------------------------------------------------------------- TensorFlow Playground links
+TFPG_LINK_CHARS = 4000         # a real link is 600-1,300 characters; longer text is not read at all
+
 # ----------------------------------------------------------------------------- shared caches
 # Datasets are cached for all visitors (read-only). Each MNIST entry is ~31 MB (8,000 + 2,000
 # digits of 784 float32), so the cache holds a few, for a while: at most 3 x 31 MB on top of

@@ -38,6 +38,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
+from . import limits
 from .config import hide_names
 
 # ----------------------------------------------------------------------------- TF PG's names
@@ -79,7 +80,7 @@ PAGE_OF = {"circle": ("circles", None), "xor": ("xor", None), "gauss": ("more2d"
            "reg-gauss": ("regression", "reg-gauss")}
 POINTS = {"classification": 500, "regression": 1200}  # playground.ts NUM_SAMPLES_CLASSIFY / _REGRESS
 
-MAX_CHARS = 4000   # a real link is 600-1,300 characters; longer text is not read at all
+MAX_CHARS = limits.TFPG_LINK_CHARS  # a real link is 600-1,300 characters (ui.limits)
 MAX_PARTS = 200    # "&"-separated parts read from it
 ECHO = 40          # characters of a visitor's key or value quoted back in a sentence
 
