@@ -278,7 +278,7 @@ def test_phone_starts_with_the_sidebar_folded_and_targets_of_24_px(server, brows
         const hit = x < innerWidth && y < innerHeight ? document.elementFromPoint(x, y) : null;
         return { text: a.innerText.trim(), inside: r.right <= innerWidth, top: r.top,
                  reached: !!hit && a.contains(hit) }; })""")
-    assert len(reach) == 7, reach
+    assert len(reach) >= 9, reach  # every page of the navigation (XOR ... Compare)
     assert sum(r["inside"] for r in reach) >= 3, reach
     assert all(r["reached"] and r["top"] < 120 for r in reach if r["inside"]), reach
     small = page.evaluate(SMALL_TARGETS)
