@@ -132,7 +132,7 @@ def test_keys_skip_buttons_a_link_hides(server, browser):
     assert page.locator(".st-key-xor-_step").is_visible() and page.locator(".st-key-xor-momentum").is_visible()
     assert page.get_by_text("Look inside backprop").count() == 0
     assert page.get_by_text("No straight line separates them", exact=False).count() == 0
-    assert page.evaluate("() => window.__bpLive.get('xor/main').parts") == ["status", "boundary", "weights", "layers"]
+    assert page.evaluate("() => window.__bpLive.get('xor/main').parts") == ["status", "boundary", "hand", "weights", "layers"]
     focus_nothing(page)
     page.keyboard.press(" ")
     page.wait_for_timeout(1000)

@@ -122,7 +122,10 @@ def render(page: str) -> None:
                                  "picture, the weights as lines; type a weight or bias there. ")
                              + "Hidden space: the data as a hidden layer sees it. Neurons: each hidden unit over "
                                "the input plane.")
-        if not lab.net.is_regression:  # test points and flat class colours: a decision boundary's
+        # test points and flat class colours: a decision boundary's. Not in projector mode, where
+        # their row would push the picture off a 1024 x 768 screen (a link's testdata= and
+        # discretize= still apply there)
+        if not lab.net.is_regression and not projector.is_on():
             view_switches(page)
         if _panel(page) == "neurons":
             inspect.unit_picker(page, lab)

@@ -88,7 +88,8 @@ export class Graph {
       + 'squares: the biases. Hover a unit to see it in the main plot; hover a line or a square for w and ∂L/∂w; click '
       + 'one to type a new value. Keyboard: Tab into the graph, arrow keys, Enter.</p>';
     host.appendChild(this.el);
-    this.box = el('div', 'bp-g-box', { role: 'group' });
+    // its items move the focus with the arrow keys: keys.js leaves keys pressed here alone
+    this.box = el('div', 'bp-g-box', { role: 'group', 'data-bp-own-keys': '' });
     this.el.appendChild(this.box);
     this.tip = el('div', 'bp-tip', { id: `bp-g-tip-${this.page}`, hidden: '' });
     this.editor = el('form', 'bp-g-edit', { hidden: '' });

@@ -11,7 +11,8 @@
 // - a modifier is held (Ctrl, Alt, Meta, Shift) or the key repeats (held down);
 // - the focus is where keys mean something else: a text field, a number field, a select, anything
 //   contenteditable, a slider, radio, tab, list, menu, switch or check box (arrows and Space move
-//   them), or anything in the sidebar (its widgets);
+//   them), anything in the sidebar (its widgets), or a part of the live view that moves its own
+//   focus with the arrows (data-bp-own-keys: the network graph);
 // - for Space: the focus is on a button, link or summary (Space presses *that*);
 // - the page has no such button, or it is hidden (a teacher's hide=, ui/hiding.py) or disabled.
 // Otherwise the key's default is prevented: Space and Page Down do not scroll the page.
@@ -39,6 +40,7 @@ function focusTakes(e) {
     if (FIELD_TAGS.has(el.tagName) || el.isContentEditable) return true;
     if (KEY_ROLES.has(el.getAttribute('role'))) return true;
     if (el.getAttribute('data-testid') === 'stSidebar') return true;
+    if (el.hasAttribute('data-bp-own-keys')) return true;  // e.g. the network graph: arrows move between its items
   }
   return false;
 }
