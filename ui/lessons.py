@@ -94,7 +94,7 @@ LESSONS = [
     Lesson("xor_by_hand", "Set XOR's weights by hand", "xor",
            {"hidden": "2,2", "init": "zeros", "lr": "0", "opt": "sgd"},
            "Every weight starts at 0 and the learning rate is 0: nothing trains, you build the network. In the "
-           "*Network graph* click a line or a bias square (or Tab into the graph, arrow keys, Enter) and type: "
+           "*Network graph* click a line or a bias square (or Tab, arrows, Enter) and type: "
            "W1[0, 0] = 5, W1[1, 1] = 5 (h1 unit 0 asks “is x₁ > 0?”, unit 1 “is x₂ > 0?”); "
            "W2[0, 0] = W2[0, 1] = W2[1, 0] = W2[1, 1] = 5, b2[0] = 5 (h2 unit 0: OR), b2[1] = −5 (unit 1: AND); "
            "W3[0, 1] = 5, W3[1, 1] = −5, b3[1] = −5 (output 1: OR and not AND).",
@@ -129,44 +129,40 @@ LESSONS = [
            also=(("Bumps, no hidden layer", {"data": "reg-gauss", "hidden": ""}),
                  ("Bumps, three layers of 16", {"data": "reg-gauss"}))),
     Lesson("features", "Features instead of depth", "circles", {"features": "x1sq,x2sq", "hidden": ""},
-           "No hidden layer, and the inputs are x₁² and x₂² instead of x₁, x₂ (*Input features* in the "
-           "sidebar; the ledger's first row is x = φ(X)). A straight line in (x₁², x₂²) is an ellipse in the "
-           "plane. Press Play; then try the plain inputs without a hidden layer, and depth instead.",
+           "No hidden layer; the inputs are x₁², x₂² instead of x₁, x₂ (*Input features*; the ledger's first "
+           "row is x = φ(X)). A line in (x₁², x₂²) is an ellipse in the plane. Play; then the plain inputs, "
+           "then depth instead.",
            "Which features would a line need for XOR? What does a hidden layer do that these features do by hand?",
-           "x₁² and x₂², no hidden layer: test accuracy passes 95 % within 50 steps (20 measured) and never "
-           "drops below 95 % again through step 1,000. x₁, x₂ without a hidden layer: never above 70 % in those "
-           "1,000 steps. Two hidden layers of 8 on x₁, x₂ need more steps to pass 95 % (91 measured).",
+           "x₁², x₂²: 95 % test accuracy within 50 steps (20 measured), kept through step 1,000. x₁, x₂ "
+           "alone: never above 70 % in 1,000 steps. Depth (8, 8) on x₁, x₂: 95 % later (91 measured).",
            also=(("x₁, x₂, no hidden layer", {"hidden": ""}), ("Depth instead: 8, 8 on x₁, x₂", {}))),
     Lesson("l1_dead", "L1 kills weights, L2 shrinks them", "circles",
            {"features": "x1,x2,x1x2,x1sq,x2sq,sin1,sin2", "hidden": "8", "l1": "0.01"},
-           "All seven input features, 8 hidden units and an L1 penalty λ₁ = 0.01 on the weights. Play and "
-           "watch the *Dead weights* chart (share of |w| < 10⁻³ per layer) and W₁'s heatmap: whole rows go "
-           "white. Then the same strength as L2.",
+           "Seven input features, 8 hidden units, an L1 penalty λ₁ = 0.01. Play; watch *Dead weights* (the "
+           "share of |w| < 10⁻³) and W₁'s heatmap: whole rows go white. Then L2 at the same strength.",
            "Which rows of W₁ survive, and why? Why does L1 make weights exactly small while L2 only shrinks them?",
-           "L1: from step 500 to step 2,000 at least 75 % of W₁'s weights are dead at every step (76.8 % at "
-           "least, measured), every weight of W₁ larger than 0.01 at step 2,000 comes from x₁² or x₂², and the "
-           "test accuracy is 100 %. L2 0.01: never more than 15 % of W₁ below 10⁻³, and at step 2,000 at least "
-           "four of the seven features still have a weight larger than 0.01.",
+           "L1: from step 500 to 2,000 at least 75 % of W₁ is dead (76.8 % at least, measured); at step 2,000 "
+           "every |w| > 0.01 in W₁ is from x₁² or x₂², test accuracy 100 %. L2: never over 15 % dead; four or "
+           "more features keep a |w| > 0.01.",
            also=(("L2 0.01 instead", {"features": "x1,x2,x1x2,x1sq,x2sq,sin1,sin2", "hidden": "8",
                                        "l2": "0.01"}),)),
     Lesson("clip_cliff", "Clipping: a cliff in the loss", "circles",
            {"hidden": "8,8,8", "act": "relu", "var": "3", "lr": "0.1"},
-           "Three ReLU layers with large initial weights: the first gradients are huge (the *Update ratio* "
-           "chart jumps off the band). Step twice and open the *Neurons* panel; then the same with *Clip "
-           "gradient norm* at 1.",
+           "Three ReLU layers, large initial weights: the first gradients are huge (*Update ratio* jumps off "
+           "the band). Step twice, look at *Neurons*; then the same with *Clip gradient norm* at 1.",
            "Why can two steps ruin a network for good? What does clipping keep, and what does it give up?",
-           "Without clipping the first two steps (gradient norm above 20) kill every unit of hidden layers 2 "
-           "and 3: the loss freezes at log 2 ≈ 0.693 and the test accuracy never reaches 95 % in 1,000 steps. "
-           "Clipped at 1: 95 % within 50 steps (31 measured) and never below 95 % again through step 1,000.",
+           "Unclipped, the first two steps (gradient norm above 20) kill every unit of hidden layers 2 and 3: "
+           "the loss freezes at log 2 ≈ 0.693, test accuracy never 95 % in 1,000 steps. Clipped at 1: 95 % "
+           "within 50 steps (31 measured), kept through step 1,000.",
            panel="neurons", also=(("Clip gradient norm at 1", {"hidden": "8,8,8", "act": "relu", "var": "3",
                                                                "lr": "0.1", "clip": "1"}),)),
     Lesson("anneal", "Annealing the learning rate", "more2d", {"lr": "0.03"},
-           "Two spirals, Adam at η = 0.03 with batches of 32: the loss keeps jumping, and so does the test "
-           "accuracy. Then a cosine schedule from 0.03 down to 0 over the same 2,000 steps (watch the η chart).",
+           "Two spirals, Adam at η = 0.03, batches of 32: the loss keeps jumping, so does the test accuracy. "
+           "Then a cosine schedule from 0.03 down to 0 over the same 2,000 steps (watch the η chart).",
            "Why does a constant rate keep bouncing at the bottom, and why not start small instead?",
-           "Over the last 200 of 2,000 steps the constant rate's test accuracy jumps over a range of at least 5 "
-           "points (91.25–100 % measured); with the cosine it stays at 100 % for all 200 steps, and the training "
-           "loss at step 2,000 is at least 5 times lower (0.0028 against 0.033 measured).",
+           "Last 200 of 2,000 steps: the constant rate's test accuracy spans at least 5 points (91.25–100 % "
+           "measured); the cosine's stays at 100 %, its training loss at step 2,000 at least 5 times lower "
+           "(0.0028 against 0.033 measured).",
            also=(("Cosine over 2,000 steps", {"lr": "0.03", "sched": "cosine", "tmax": "2000"}),)),
 ]
 

@@ -28,6 +28,7 @@ PAGE_TEXT = {
 
 
 PANELS = {"curves": "Loss & accuracy", "graph": "Network graph", "hidden": "Hidden space", "neurons": "Neurons"}
+PROJECTOR_PANELS = {"curves": "Curves", "graph": "Graph"}
 ALL_PARTS = ("status", "boundary", "hand", "curves", "weights", "layers")
 GRAPH_PARTS = ("status", "boundary", "hand", "graph", "weights", "layers")  # the network graph instead of the curves
 HIDE_OF_PART = {"curves": "curves", "weights": "weights", "layers": "charts"}  # hide= names (ui.hiding)
@@ -115,6 +116,8 @@ def render(page: str) -> None:
         # real targets a click cannot choose, and the curve page has no plane to draw units over
         panels, picture = ({k: v for k, v in dict(PANELS, curves="Loss & R²").items() if k != "graph"}, "prediction") \
             if lab.net.is_regression else (PANELS, "decision boundary")
+        if projector.is_on():  # shorter names keep the choice on the buttons' row at 1024 x 768 (a row
+            panels = {k: PROJECTOR_PANELS.get(k, v) for k, v in panels.items()}  # less for the picture)
         st.segmented_control("Right panel", list(panels), format_func=panels.get, default="curves",
                              key=state.key(page, "panel"), label_visibility="collapsed", required=True,
                              help=f"What to show next to the {picture}. " + (
