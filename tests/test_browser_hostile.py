@@ -43,7 +43,10 @@ def test_the_heaviest_link_pauses_within_a_second_and_another_visitor_still_gets
     page.wait_for_function("() => window.__bpSteps.length >= 2", timeout=20000)  # it keeps playing
     clicked = page.evaluate("() => performance.now()")
     button(page, "Pause").click()
-    button(page, "Play").wait_for(timeout=10000)
+    # the button comes back with the full re-run (the heaviest run's checkpoint and slow views:
+    # seconds on a loaded machine; once over 10 s in a full-suite run); what Pause promises is
+    # the picture, checked next
+    button(page, "Play").wait_for(timeout=30000)
     page.wait_for_timeout(2000)
     steps = page.evaluate("() => window.__bpSteps")
     last_change = max((t for t, _ in steps), default=clicked) - clicked
