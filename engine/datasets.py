@@ -184,9 +184,10 @@ def _curve(name, n, noise, rng):
     return x[:, None], CURVES[name][1](x) + rng.normal(0, noise, size=n)
 
 
-def load_regression(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
-    """A regression set: REGRESSION_SETS (2-D) or CURVE_SETS (1-D); y (N,) real targets."""
-    check_choice("name", name, REGRESSION_SETS + CURVE_SETS)
+def _generator_args(name, names, n_samples, noise, test_fraction, seed) -> tuple:
+    """The checked arguments of a generated set (2-D classes or regression targets):
+    -> (n, noise, test_fraction, seed); ValueError with a sentence otherwise."""
+    check_choice("name", name, names)
     n = check_int("n_samples", n_samples, 8, 100_000)
     noise = DEFAULT_NOISE[name] if noise is None else check_real("noise", noise, low=0.0, high=2.0)
     test_fraction = check_real("test_fraction", test_fraction, low=0.0, high=0.9)
@@ -194,6 +195,13 @@ def load_regression(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, 
     if test_fraction > 0 and round(n * test_fraction) < 2:
         raise ValueError(f"test_fraction: {test_fraction:g} of {n} samples leaves fewer than 2 test "
                          f"points; use more samples or a larger fraction (or 0 for no test set).")
+    return n, noise, test_fraction, seed
+
+
+def load_regression(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
+    """A regression set: REGRESSION_SETS (2-D) or CURVE_SETS (1-D); y (N,) real targets."""
+    n, noise, test_fraction, seed = _generator_args(name, REGRESSION_SETS + CURVE_SETS, n_samples, noise,
+                                                    test_fraction, seed)
     rng = np.random.default_rng(seed)
     if name in CURVE_SETS:
         X, y = _curve(name, n, noise, rng)
@@ -217,14 +225,7 @@ def load_regression(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, 
 
 
 def load_toy(name, n_samples=400, noise=None, test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
-    check_choice("name", name, TOY_SETS)
-    n = check_int("n_samples", n_samples, 8, 100_000)
-    noise = DEFAULT_NOISE[name] if noise is None else check_real("noise", noise, low=0.0, high=2.0)
-    test_fraction = check_real("test_fraction", test_fraction, low=0.0, high=0.9)
-    seed = check_int("seed", seed, 0)
-    if test_fraction > 0 and round(n * test_fraction) < 2:
-        raise ValueError(f"test_fraction: {test_fraction:g} of {n} samples leaves fewer than 2 test "
-                         f"points; use more samples or a larger fraction (or 0 for no test set).")
+    n, noise, test_fraction, seed = _generator_args(name, TOY_SETS, n_samples, noise, test_fraction, seed)
     X, y = _toy(name, n, noise, seed)
     X = np.asarray(X, dtype=dtype)
     y = np.asarray(y, dtype=np.intp)

@@ -216,18 +216,20 @@ def check_mnist_classic(ls):
     assert f"({100 * accuracy(lb):.2f} % measured)" in ls.expect, accuracy(lb)
 
 
+def r2_after_each_step(lb, n):
+    """The test R² after each of ``n`` single steps (a claim over the whole run is read from these)."""
+    out = []
+    for _ in range(n):
+        assert lb.advance(1), lb.error
+        out.append(lb.trainer.history[-1].test_r2)
+    return np.array(out)
+
+
 def check_relu_hinges(ls):
     """The curve-fitting lesson, over the whole run of each setting (test R² after every step)."""
     from engine import unit_contributions
 
     assert "below 0.3 for all 1,000 steps" in ls.expect and "(51 measured)" in ls.expect and "(304" in ls.expect
-
-    def r2_after_each_step(lb, n):
-        out = []
-        for _ in range(n):
-            assert lb.advance(1), lb.error
-            out.append(lb.trainer.history[-1].test_r2)
-        return np.array(out)
 
     one = lab("curve", ls.params)
     assert one.net.sizes == [1, 1, 1] and one.net.activation_names == ["relu"] and one.dataset.name == "abs"
@@ -252,13 +254,6 @@ def check_relu_hinges(ls):
 def check_plane_and_bumps(ls):
     """The 2-D regression lesson, over the whole run of each setting (test R² after every step)."""
     assert "(25 measured)" in ls.expect and "below 0.05 for all 2,000 steps" in ls.expect and "(995" in ls.expect
-
-    def r2_after_each_step(lb, n):
-        out = []
-        for _ in range(n):
-            assert lb.advance(1), lb.error
-            out.append(lb.trainer.history[-1].test_r2)
-        return np.array(out)
 
     plane = lab("regression", ls.params)
     assert plane.net.sizes == [2, 1] and plane.dataset.name == "reg-plane"
