@@ -222,3 +222,19 @@ def test_the_neurons_and_hidden_space_panels_map_the_plane_through_the_features(
         tiles = [str(h.proto.body) for h in at.get("html") if "incoming weights" in str(h.proto.body)]
         assert tiles and "x₁x₂: " in tiles[0] and "x₁²: " in tiles[0] and "x₂²: " in tiles[0]
         assert at.get("vega_lite_chart")   # the chosen unit's incoming weights (it crashed on 3 inputs)
+
+
+def test_the_optional_charts_follow_the_options_in_use():
+    # L1 alone shows the dead-weights chart as L2 does (it once appeared for L2 only)
+    from types import SimpleNamespace
+
+    from ui.frames import option_charts
+
+    def tr(l1=0.0, l2=0.0, schedule="constant"):
+        return SimpleNamespace(l1=l1, opt=SimpleNamespace(weight_decay=l2), schedule=SimpleNamespace(name=schedule))
+
+    assert option_charts(tr()) == []
+    assert option_charts(tr(l1=0.01)) == ["small"]
+    assert option_charts(tr(l2=0.01)) == ["small"]
+    assert option_charts(tr(schedule="cosine")) == ["lr"]
+    assert option_charts(tr(l1=1e-4, schedule="step")) == ["lr", "small"]
